@@ -1,0 +1,32 @@
+"""The ``sessionfaker`` command: a thin adapter over the library.
+
+Each command parses its options, calls one library function, and turns
+library errors into one-line messages (exit 2 for bad input, 1 for a
+failure while running).
+"""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from .generate import generate
+from .profiles import profiles
+from .schema import schema
+from .validate import validate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sessionfaker")
+def cli() -> None:
+    """Synthetic, schema-faithful Clerk Session objects."""
+
+
+cli.add_command(generate)
+cli.add_command(validate)
+cli.add_command(profiles)
+cli.add_command(schema)
+
+
+def main() -> None:
+    cli()

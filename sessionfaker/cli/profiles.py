@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import click
+
+from ..profile import builtin_names, load_profile
+from .common import errors
+
+
+@click.group()
+def profiles() -> None:
+    """List, show and check profiles."""
+
+
+@profiles.command("list")
+def list_() -> None:
+    """The built-in profiles, with their descriptions."""
+    with errors():
+        for name in builtin_names():
+            p = load_profile(name, now=0)
+            click.echo(f"{name:<12} {p.description}")
+
+
+@profiles.command()
+@click.argument("name", metavar="NAME|PATH")
+@click.option("--now", metavar="ISO-8601|EPOCH_MS", help="Resolve the reference time to this.")
+def show(name: str, now: str | None) -> None:
+    """Print a profile, fully resolved (defaults and extends applied), as TOML."""
+    with errors():
+        click.echo(load_profile(name, now=now).to_toml(), nl=False)
+
+
+@profiles.command()
+@click.argument("path", metavar="NAME|PATH")
+def check(path: str) -> None:
+    """Load a profile and report whether it is valid (exit 2 if not)."""
+    with errors():
+        p = load_profile(path)
+    click.echo(f"{p.source}: ok")

@@ -1,0 +1,647 @@
+"""Profiles: what the generated data looks like.
+
+A profile is a TOML file (YAML and JSON are accepted too) of the keys in
+:data:`KEYS`, which is the single definition of every key, its type, its
+default and its meaning; ``docs/profiles.md`` is generated from it. Profiles
+are validated eagerly, when they load: a bad value raises
+:class:`~sessionfaker.errors.ProfileError` naming the file, the key path and
+the value.
+
+>>> p = load_profile("default", now="2026-11-01T00:00:00Z")
+>>> p.lifetime_max, p.status_weights["active"] > 0
+(604800000, True)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import math
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ProfileError
+from .rules import ACTOR_KINDS, DEVICE_KINDS, LIVE_STATUSES, STATUSES, TASK_KEYS, Policy
+from .timeutil import (
+    format_duration,
+    format_instant,
+    parse_duration,
+    parse_instant,
+    wall_clock_ms,
+)
+from .vocab import load as load_vocabulary
+
+DEFAULT_PROFILE = "default"
+PROFILE_SUFFIXES = (".toml", ".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One profile key: its dotted path, kind, default and meaning."""
+
+    path: str
+    kind: str  # weights | rate | duration | count | number | instant | window | text
+    default: Any
+    doc: str
+    choices: tuple[str, ...] = ()
+    minimum: int = 0
+
+    @property
+    def attr(self) -> str:
+        return self.path.replace(".", "_")
+
+
+def _countries() -> tuple[str, ...]:
+    return tuple(c for c, _ in load_vocabulary().countries)
+
+
+KEYS: tuple[Key, ...] = (
+    Key("name", "text", "", "Short name shown by `profiles list`; defaults to the file name."),
+    Key("description", "text", "", "One line saying what the profile is for."),
+    Key(
+        "status.weights",
+        "weights",
+        {
+            "active": 70,
+            "pending": 2,
+            "ended": 10,
+            "removed": 5,
+            "revoked": 2,
+            "expired": 7,
+            "abandoned": 3,
+            "replaced": 1,
+        },
+        "Relative share of each status. Statuses left out get 0.",
+        STATUSES,
+    ),
+    Key("lifetime.max", "duration", "7d", "Maximum session lifetime: `expire_at - created_at`."),
+    Key("lifetime.abandon", "duration", "30d", "`abandon_at - created_at`."),
+    Key(
+        "lifetime.actor",
+        "duration",
+        "30m",
+        "Lifetime of impersonated and agent sessions (Clerk's default is 30 minutes).",
+    ),
+    Key(
+        "time.now",
+        "instant",
+        "now",
+        "Reference time: ISO 8601, epoch milliseconds, or `now` (the wall clock, read "
+        "once per run and truncated to the second). `--now` overrides it.",
+    ),
+    Key(
+        "time.window_start",
+        "window",
+        "90d",
+        "Start of the creation window: an instant, or a duration before `time.now`.",
+    ),
+    Key(
+        "time.window_end",
+        "window",
+        "0s",
+        "End of the creation window: an instant, or a duration before `time.now`.",
+    ),
+    Key("actor.rate", "rate", 0.01, "Share of sessions that carry an actor (impersonation)."),
+    Key(
+        "actor.kinds",
+        "weights",
+        {"dashboard": 70, "token": 20, "agent": 10},
+        "Mix of actor kinds: impersonation from Clerk's dashboard, a backend actor token, an "
+        "agent task.",
+        ACTOR_KINDS,
+    ),
+    Key("actor.impersonators", "count", 5, "How many distinct staff users impersonate.", minimum=1),
+    Key("organization.rate", "rate", 0.2, "Share of sessions with an active organisation."),
+    Key("organization.pool", "count", 50, "How many distinct organisations.", minimum=1),
+    Key("activity.rate", "rate", 0.97, "Share of sessions with `latest_activity`."),
+    Key(
+        "activity.devices",
+        "weights",
+        {"desktop": 60, "mobile_web": 30, "native_app": 10},
+        "Mix of devices: desktop browser, mobile browser, native app.",
+        DEVICE_KINDS,
+    ),
+    Key(
+        "activity.countries",
+        "weights",
+        {},
+        "Share of each country (ISO 3166 alpha-2 codes from the shipped vocabulary); empty "
+        "means the vocabulary's own shares.",
+    ),
+    Key("activity.ipv6_rate", "rate", 0.1, "Share of IPv6 addresses (all in documentation ranges)."),
+    Key("activity.app_name", "text", "Acme", "`browser_name` of native-app sessions."),
+    Key(
+        "tasks.weights",
+        "weights",
+        {"choose-organization": 50, "reset-password": 20, "setup-mfa": 30},
+        "Mix of pending session tasks.",
+        TASK_KEYS,
+    ),
+    Key("tasks.max", "count", 1, "Most tasks one pending session has (1 to 3).", minimum=1),
+    Key("population.users", "count", 2000, "How many distinct users sign in.", minimum=1),
+    Key(
+        "population.clients_per_user",
+        "count",
+        2,
+        "Most clients (devices) one user signs in from.",
+        minimum=1,
+    ),
+    Key(
+        "population.skew",
+        "number",
+        1.0,
+        "How unevenly sessions spread over users: 0 is even, higher gives a few users many "
+        "sessions.",
+    ),
+    Key(
+        "timeline.boundary_rate",
+        "rate",
+        0.0,
+        "Share of timestamps put on a boundary of their allowed range (created at the window "
+        "edge, last activity 1 ms before expiry, ...).",
+    ),
+    Key(
+        "extra.null_rate",
+        "rate",
+        0.1,
+        "Share of null values in nullable fields sessionfaker has no special knowledge of "
+        "(fields a newer structure adds).",
+    ),
+)
+KEYS_BY_PATH = {k.path: k for k in KEYS}
+_TABLES = {k.path.split(".")[0] for k in KEYS if "." in k.path}
+_META_KEYS = ("extends",)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A loaded, validated profile with its reference time resolved."""
+
+    name: str
+    description: str
+    source: str
+    status_weights: Mapping[str, float]
+    lifetime_max: int
+    lifetime_abandon: int
+    lifetime_actor: int
+    time_now: int
+    time_window_start: int
+    time_window_end: int
+    actor_rate: float
+    actor_kinds: Mapping[str, float]
+    actor_impersonators: int
+    organization_rate: float
+    organization_pool: int
+    activity_rate: float
+    activity_devices: Mapping[str, float]
+    activity_countries: Mapping[str, float]
+    activity_ipv6_rate: float
+    activity_app_name: str
+    tasks_weights: Mapping[str, float]
+    tasks_max: int
+    population_users: int
+    population_clients_per_user: int
+    population_skew: float
+    timeline_boundary_rate: float
+    extra_null_rate: float
+    # The merged raw values and where each came from, to re-validate overrides.
+    raw: Mapping[str, Any] = dataclasses.field(repr=False, compare=False)
+    origins: Mapping[str, str] = dataclasses.field(repr=False, compare=False)
+
+    @property
+    def now(self) -> int:
+        return self.time_now
+
+    @property
+    def policy(self) -> Policy:
+        kinds = frozenset(k for k, w in self.actor_kinds.items() if w > 0)
+        return Policy(
+            actor_lifetime_ms=self.lifetime_actor,
+            actor_kinds=kinds if self.actor_rate > 0 else frozenset(),
+        )
+
+    def with_overrides(self, overrides: Mapping[str, Any], source: str = "--set") -> Profile:
+        """A copy with some keys replaced, validated like a file.
+
+        >>> load_profile("default", now=0).with_overrides({"actor.rate": 2})
+        Traceback (most recent call last):
+        ...
+        sessionfaker.errors.ProfileError: --set: actor.rate: rate must be between 0 and 1 (2)
+        """
+        raw = dict(self.raw)
+        origins = dict(self.origins)
+        for key, value in _flatten(dict(overrides), source).items():
+            raw[key] = value
+            origins[key] = source
+        return _build(raw, origins, self.source, None)
+
+    def with_now(self, now: str | int) -> Profile:
+        """A copy whose reference time is ``now`` (what ``--now`` does)."""
+        return _build(dict(self.raw), dict(self.origins), self.source, _parse_now("--now", now))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved profile as nested plain data (durations and times as text)."""
+        out: dict[str, Any] = {}
+        for key in KEYS:
+            value = getattr(self, key.attr)
+            if key.kind == "duration":
+                value = format_duration(value)
+            elif key.kind in ("instant", "window"):
+                value = format_instant(value)
+            elif key.kind == "weights":
+                value = {k: _num(v) for k, v in value.items()}
+            node = out
+            *parents, leaf = key.path.split(".")
+            for p in parents:
+                node = node.setdefault(p, {})
+            node[leaf] = value
+        return out
+
+    def to_toml(self) -> str:
+        """The resolved profile as a TOML document that loads back to an equal profile."""
+        return dump_toml(self.to_dict())
+
+
+def _num(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else v
+
+
+def dump_toml(doc: Mapping[str, Any]) -> str:
+    """A small TOML writer for profile data (strings, numbers, tables)."""
+    lines: list[str] = []
+    tables: list[tuple[str, Mapping[str, Any]]] = []
+
+    def scalar(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int | float):
+            return repr(v)
+        return json.dumps(str(v), ensure_ascii=False)
+
+    def key(k: str) -> str:
+        return k if k.replace("_", "").replace("-", "").isalnum() and k.isascii() else json.dumps(k)
+
+    for k, v in doc.items():
+        if isinstance(v, Mapping):
+            tables.append((k, v))
+        else:
+            lines.append(f"{key(k)} = {scalar(v)}")
+    for name, table in tables:
+        lines.append("")
+        lines.append(f"[{name}]")
+        for k, v in table.items():
+            if isinstance(v, Mapping):
+                inner = ", ".join(f"{key(a)} = {scalar(b)}" for a, b in v.items())
+                lines.append(f"{key(k)} = {{ {inner} }}" if inner else f"{key(k)} = {{}}")
+            else:
+                lines.append(f"{key(k)} = {scalar(v)}")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- loading
+
+
+def builtin_dir() -> Traversable:
+    """Where the built-in profiles live: inside the installed wheel, or the
+    checkout's top-level ``profiles/`` when running from source."""
+    packaged = resources.files("sessionfaker").joinpath("profiles")
+    if packaged.is_dir():
+        return packaged
+    return resources.files("sessionfaker").joinpath("..", "profiles")
+
+
+def builtin_names() -> list[str]:
+    d = builtin_dir()
+    return sorted(
+        p.name.rsplit(".", 1)[0]
+        for p in d.iterdir()
+        if p.is_file() and p.name.endswith(PROFILE_SUFFIXES)
+    )
+
+
+def _read_document(text: str, label: str, suffix: str) -> dict[str, Any]:
+    try:
+        if suffix == ".json":
+            doc = json.loads(text)
+        elif suffix in (".yaml", ".yml"):
+            doc = yaml.safe_load(text)
+            if doc is None:
+                doc = {}
+        else:
+            doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(label, "", f"syntax error: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ProfileError(label, "", f"syntax error: {exc}") from None
+    except yaml.YAMLError as exc:
+        detail = " ".join(str(exc).split())
+        raise ProfileError(label, "", f"syntax error: {detail}") from None
+    if not isinstance(doc, dict):
+        raise ProfileError(label, "", "expected a table of profile keys at the top level")
+    return doc
+
+
+def _locate(ref: str, relative_to: Path | None) -> tuple[str, str, str]:
+    """Resolve a profile reference to (label, text, suffix)."""
+    looks_like_path = ref.endswith(PROFILE_SUFFIXES) or "/" in ref or "\\" in ref
+    if looks_like_path:
+        p = Path(ref)
+        if relative_to is not None and not p.is_absolute():
+            p = relative_to / p
+        try:
+            return str(p), p.read_text(encoding="utf-8"), p.suffix.lower()
+        except FileNotFoundError:
+            raise ProfileError(str(p), "", "no such profile file") from None
+        except OSError as exc:
+            raise ProfileError(str(p), "", f"cannot read: {exc.strerror}") from None
+    d = builtin_dir()
+    for suffix in PROFILE_SUFFIXES:
+        f = d.joinpath(ref + suffix)
+        if f.is_file():
+            return f"profiles/{ref}{suffix}", f.read_text(encoding="utf-8"), suffix
+    names = builtin_names()
+    hint = _did_you_mean(ref, names)
+    raise ProfileError(
+        ref, "", f"no built-in profile named {ref!r}{hint} (built-in: {', '.join(names)})"
+    )
+
+
+def _did_you_mean(word: str, options: list[str] | tuple[str, ...]) -> str:
+    best = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {best[0]!r}?)" if best else ""
+
+
+def _flatten(doc: Mapping[str, Any], label: str, prefix: str = "") -> dict[str, Any]:
+    """Dotted paths of a nested document; weights tables stay whole."""
+    out: dict[str, Any] = {}
+    for k, v in doc.items():
+        path = f"{prefix}{k}"
+        if not prefix and k in _META_KEYS:
+            out[path] = v
+        elif path in KEYS_BY_PATH:
+            out[path] = v
+        elif isinstance(v, Mapping) and not prefix and k in _TABLES:
+            out.update(_flatten(v, label, path + "."))
+        elif "." in path and not prefix and path.split(".")[0] in _TABLES:
+            out[path] = v  # a dotted key from --set or a flat document
+            if path not in KEYS_BY_PATH and not _is_weight_entry(path):
+                _unknown(label, path)
+        else:
+            _unknown(label, path)
+    return out
+
+
+def _is_weight_entry(path: str) -> bool:
+    parent = path.rsplit(".", 1)[0]
+    return parent in KEYS_BY_PATH and KEYS_BY_PATH[parent].kind == "weights"
+
+
+def _unknown(label: str, path: str) -> None:
+    options = [k.path for k in KEYS] + list(_META_KEYS)
+    raise ProfileError(label, path, "unknown key" + _did_you_mean(path, options))
+
+
+def _load_chain(
+    ref: str, relative_to: Path | None, stack: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, str], str]:
+    label, text, suffix = _locate(ref, relative_to)
+    if label in stack:
+        cycle = " -> ".join((*stack[stack.index(label) :], label))
+        raise ProfileError(stack[-1], "extends", f"cycle {cycle}")
+    doc = _read_document(text, label, suffix)
+    flat = _flatten(doc, label)
+    raw: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    parent = flat.pop("extends", None)
+    if parent is not None:
+        if not isinstance(parent, str) or not parent:
+            raise ProfileError(label, "extends", f"expected a profile name or path ({parent!r})")
+        base_dir = Path(label).parent if label != f"profiles/{ref}{suffix}" else None
+        raw, origins, _ = _load_chain(parent, base_dir, (*stack, label))
+    _merge(raw, origins, flat, label)
+    return raw, origins, label
+
+
+def _merge(raw: dict[str, Any], origins: dict[str, str], flat: Mapping[str, Any], label: str) -> None:
+    for path, value in flat.items():
+        if _is_weight_entry(path):
+            parent, name = path.rsplit(".", 1)
+            table = dict(raw.get(parent, {})) if isinstance(raw.get(parent), Mapping) else {}
+            table[name] = value
+            raw[parent] = table
+            origins[parent] = label
+        else:
+            raw[path] = value
+            origins[path] = label
+
+
+def load_profile(
+    ref: str | Path | None = None,
+    *,
+    now: str | int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Profile:
+    """Load a built-in profile by name, or a profile file by path.
+
+    ``now`` pins the reference time (else the profile's ``time.now``, read
+    from the wall clock once here when it is ``now``); ``overrides`` maps
+    dotted keys to values, as ``--set`` does.
+    """
+    ref_s = str(ref) if ref is not None else DEFAULT_PROFILE
+    raw, origins, label = _load_chain(ref_s, None, ())
+    if overrides:
+        _merge(raw, origins, _flatten(dict(overrides), "--set"), "--set")
+    pinned = _parse_now("--now", now) if now is not None else None
+    return _build(raw, origins, label, pinned)
+
+
+def _parse_now(label: str, value: str | int) -> int:
+    try:
+        return parse_instant(value)
+    except ValueError as exc:
+        raise ProfileError(label, "", str(exc)) from None
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _weights(key: Key, value: Any, where: str) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        raise ProfileError(where, key.path, f"expected a table of weights ({value!r})")
+    choices = key.choices or _countries()
+    what = key.path.split(".")[0].rstrip("s") if key.path != "activity.countries" else "country"
+    what = {"status": "status", "actor": "actor kind", "activity": "device", "task": "task"}.get(
+        what, what
+    )
+    if key.path == "activity.countries":
+        what = "country"
+    out = dict.fromkeys(choices, 0.0) if key.choices else {}
+    for name, w in value.items():
+        if name not in choices:
+            raise ProfileError(
+                where,
+                f"{key.path}.{name}",
+                f"unknown {what} {name!r}{_did_you_mean(str(name), choices)}",
+            )
+        if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w):
+            raise ProfileError(where, f"{key.path}.{name}", f"weight must be a number ({w!r})")
+        if w < 0:
+            raise ProfileError(where, f"{key.path}.{name}", f"weight must be >= 0 ({w!r})")
+        out[name] = float(w)
+    if value and not any(out.values()):
+        raise ProfileError(where, key.path, "all weights are zero")
+    return out
+
+
+def _convert(key: Key, value: Any, where: str, now: int) -> Any:
+    kind = key.kind
+    if kind == "weights":
+        return _weights(key, value, where)
+    if kind == "rate":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise ProfileError(where, key.path, f"rate must be between 0 and 1 ({value!r})")
+        return float(value)
+    if kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+            raise ProfileError(where, key.path, f"expected a number from 0 to 100 ({value!r})")
+        return float(value)
+    if kind == "count":
+        top = 3 if key.path == "tasks.max" else 10**12
+        if isinstance(value, bool) or not isinstance(value, int) or not key.minimum <= value <= top:
+            limit = f"from {key.minimum} to {top}" if top < 10**12 else f">= {key.minimum}"
+            raise ProfileError(where, key.path, f"expected an integer {limit} ({value!r})")
+        return value
+    if kind == "duration":
+        if not isinstance(value, str):
+            raise ProfileError(where, key.path, f"expected a duration such as '7d' ({value!r})")
+        try:
+            ms = parse_duration(value)
+        except ValueError as exc:
+            raise ProfileError(where, key.path, str(exc)) from None
+        if ms <= 0 and key.path.startswith("lifetime."):
+            raise ProfileError(where, key.path, f"lifetime must be positive ({value!r})")
+        return ms
+    if kind == "window":
+        if isinstance(value, str):
+            try:
+                return now - parse_duration(value)
+            except ValueError:
+                pass
+        try:
+            return parse_instant(value)
+        except (ValueError, TypeError):
+            raise ProfileError(
+                where,
+                key.path,
+                f"malformed window bound {value!r} (expected a duration before time.now such "
+                "as '90d', or an ISO 8601 instant)",
+            ) from None
+    if kind == "text":
+        if not isinstance(value, str):
+            raise ProfileError(where, key.path, f"expected a string ({value!r})")
+        return value
+    raise AssertionError(kind)
+
+
+def _build(
+    raw: Mapping[str, Any], origins: Mapping[str, str], label: str, pinned_now: int | None
+) -> Profile:
+    values: dict[str, Any] = {}
+
+    def value_of(key: Key) -> tuple[Any, str]:
+        if key.path in raw:
+            return raw[key.path], origins.get(key.path, label)
+        return key.default, "default"
+
+    # The reference time first: the window may be relative to it.
+    now_raw, now_where = value_of(KEYS_BY_PATH["time.now"])
+    if pinned_now is not None:
+        now = pinned_now
+    elif now_raw == "now":
+        now = wall_clock_ms()
+    else:
+        try:
+            now = parse_instant(now_raw)
+        except (ValueError, TypeError) as exc:
+            raise ProfileError(now_where, "time.now", str(exc)) from None
+    values["time_now"] = now
+    for key in KEYS:
+        if key.path == "time.now":
+            continue
+        v, where = value_of(key)
+        values[key.attr] = _convert(key, v, where, now)
+    if not values["name"]:
+        values["name"] = Path(label).name.rsplit(".", 1)[0]
+    if not values["activity_countries"]:
+        values["activity_countries"] = {c: float(w) for c, w in load_vocabulary().countries}
+    profile = Profile(**values, source=label, raw=dict(raw), origins=dict(origins))
+    _check_feasible(profile, lambda path: origins.get(path, label))
+    return profile
+
+
+def _check_feasible(p: Profile, where: Callable[[str], str]) -> None:
+    start, end, now = p.time_window_start, p.time_window_end, p.time_now
+    if start > end:
+        raise ProfileError(
+            where("time.window_start"),
+            "time.window_start",
+            f"creation window starts after it ends ({format_instant(start)} > "
+            f"{format_instant(end)})",
+        )
+    if now < end:
+        raise ProfileError(
+            where("time.now"),
+            "time.now",
+            f"reference time {format_instant(now)} is before the end of the creation window "
+            f"({format_instant(end)})",
+        )
+    if p.lifetime_abandon <= 0 or p.lifetime_max <= 0:
+        return
+    for status, weight in p.status_weights.items():
+        if weight > 0 and creation_range(p, status, actor=False) is None:
+            raise ProfileError(
+                where("status.weights"),
+                f"status.weights.{status}",
+                f"no creation time in the window can give a {status} session at "
+                f"{format_instant(now)} (window {format_instant(start)} to {format_instant(end)}, "
+                f"lifetime.max {format_duration(p.lifetime_max)}, lifetime.abandon "
+                f"{format_duration(p.lifetime_abandon)})",
+            )
+    if p.tasks_max > sum(1 for w in p.tasks_weights.values() if w > 0) and p.status_weights.get(
+        "pending", 0
+    ):
+        raise ProfileError(
+            where("tasks.max"),
+            "tasks.max",
+            f"more tasks than task kinds with a weight ({p.tasks_max})",
+        )
+
+
+def lifetimes(p: Profile, *, actor: bool) -> tuple[int, int]:
+    """(expire_at - created_at, abandon_at - created_at) in ms."""
+    return (p.lifetime_actor if actor else p.lifetime_max), p.lifetime_abandon
+
+
+def creation_range(p: Profile, status: str, *, actor: bool) -> tuple[int, int] | None:
+    """The inclusive range of ``created_at`` that makes ``status`` coherent at
+    ``p.now``, or None when the window allows none."""
+    life, abandon = lifetimes(p, actor=actor)
+    lo, hi = p.time_window_start, min(p.time_window_end, p.time_now)
+    if status in LIVE_STATUSES:
+        lo = max(lo, p.time_now - min(life, abandon) + 1)
+    elif status == "expired":
+        hi = min(hi, p.time_now - life)
+    elif status == "abandoned":
+        hi = min(hi, p.time_now - abandon)
+    else:
+        # A transition strictly before expiry and abandonment, and not after now.
+        pass
+    return (lo, hi) if lo <= hi else None
