@@ -181,13 +181,13 @@ _TABLES = {k.path.split(".")[0] for k in KEYS if "." in k.path}
 _META_KEYS = ("extends",)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Profile:
     """A loaded, validated profile with its reference time resolved."""
 
     name: str
     description: str
-    source: str
+    source: str = dataclasses.field(compare=False)
     status_weights: Mapping[str, float]
     lifetime_max: int
     lifetime_abandon: int
@@ -342,8 +342,10 @@ def _read_document(text: str, label: str, suffix: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise ProfileError(label, "", f"syntax error: {exc}") from None
     except yaml.YAMLError as exc:
-        detail = " ".join(str(exc).split())
-        raise ProfileError(label, "", f"syntax error: {detail}") from None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (at line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise ProfileError(label, "", f"syntax error: {problem}{where}") from None
     if not isinstance(doc, dict):
         raise ProfileError(label, "", "expected a table of profile keys at the top level")
     return doc
@@ -359,7 +361,7 @@ def _locate(ref: str, relative_to: Path | None) -> tuple[str, str, str]:
         try:
             return str(p), p.read_text(encoding="utf-8"), p.suffix.lower()
         except FileNotFoundError:
-            raise ProfileError(str(p), "", "no such profile file") from None
+            raise ProfileError(str(p), "", f"no such profile file {str(p)!r}") from None
         except OSError as exc:
             raise ProfileError(str(p), "", f"cannot read: {exc.strerror}") from None
     d = builtin_dir()
@@ -425,14 +427,31 @@ def _load_chain(
         if not isinstance(parent, str) or not parent:
             raise ProfileError(label, "extends", f"expected a profile name or path ({parent!r})")
         base_dir = Path(label).parent if label != f"profiles/{ref}{suffix}" else None
-        raw, origins, _ = _load_chain(parent, base_dir, (*stack, label))
+        try:
+            raw, origins, _ = _load_chain(parent, base_dir, (*stack, label))
+        except ProfileError as exc:
+            if exc.key or exc.source in stack or exc.source == label:
+                raise
+            # The parent itself could not be found: say which file asked for it.
+            raise ProfileError(label, "extends", exc.reason) from None
+        # A profile's name and description are its own, never inherited.
+        for own in ("name", "description"):
+            raw.pop(own, None)
+            origins.pop(own, None)
     _merge(raw, origins, flat, label)
     return raw, origins, label
 
 
 def _merge(raw: dict[str, Any], origins: dict[str, str], flat: Mapping[str, Any], label: str) -> None:
     for path, value in flat.items():
-        if _is_weight_entry(path):
+        key = KEYS_BY_PATH.get(path)
+        if key is not None and key.kind == "weights" and isinstance(value, Mapping):
+            # A weights table adds to (and overrides entries of) the inherited one.
+            table = dict(raw.get(path, {})) if isinstance(raw.get(path), Mapping) else {}
+            table.update(value)
+            raw[path] = table
+            origins[path] = label
+        elif _is_weight_entry(path):
             parent, name = path.rsplit(".", 1)
             table = dict(raw.get(parent, {})) if isinstance(raw.get(parent), Mapping) else {}
             table[name] = value
@@ -473,16 +492,20 @@ def _parse_now(label: str, value: str | int) -> int:
 # ---------------------------------------------------------------- validation
 
 
+_WEIGHT_NOUNS = {
+    "status.weights": "status",
+    "actor.kinds": "actor kind",
+    "activity.devices": "device",
+    "activity.countries": "country",
+    "tasks.weights": "task",
+}
+
+
 def _weights(key: Key, value: Any, where: str) -> dict[str, float]:
     if not isinstance(value, Mapping):
         raise ProfileError(where, key.path, f"expected a table of weights ({value!r})")
     choices = key.choices or _countries()
-    what = key.path.split(".")[0].rstrip("s") if key.path != "activity.countries" else "country"
-    what = {"status": "status", "actor": "actor kind", "activity": "device", "task": "task"}.get(
-        what, what
-    )
-    if key.path == "activity.countries":
-        what = "country"
+    what = _WEIGHT_NOUNS[key.path]
     out = dict.fromkeys(choices, 0.0) if key.choices else {}
     for name, w in value.items():
         if name not in choices:
@@ -563,15 +586,15 @@ def _build(
 
     # The reference time first: the window may be relative to it.
     now_raw, now_where = value_of(KEYS_BY_PATH["time.now"])
-    if pinned_now is not None:
-        now = pinned_now
-    elif now_raw == "now":
-        now = wall_clock_ms()
+    if now_raw == "now":
+        now = pinned_now if pinned_now is not None else wall_clock_ms()
     else:
         try:
             now = parse_instant(now_raw)
         except (ValueError, TypeError) as exc:
             raise ProfileError(now_where, "time.now", str(exc)) from None
+        if pinned_now is not None:
+            now = pinned_now
     values["time_now"] = now
     for key in KEYS:
         if key.path == "time.now":
@@ -610,7 +633,7 @@ def _check_feasible(p: Profile, where: Callable[[str], str]) -> None:
             raise ProfileError(
                 where("status.weights"),
                 f"status.weights.{status}",
-                f"no creation time in the window can give a {status} session at "
+                f"no creation time in the window gives status {status} at "
                 f"{format_instant(now)} (window {format_instant(start)} to {format_instant(end)}, "
                 f"lifetime.max {format_duration(p.lifetime_max)}, lifetime.abandon "
                 f"{format_duration(p.lifetime_abandon)})",
@@ -645,3 +668,67 @@ def creation_range(p: Profile, status: str, *, actor: bool) -> tuple[int, int] |
         # A transition strictly before expiry and abandonment, and not after now.
         pass
     return (lo, hi) if lo <= hi else None
+
+
+_KIND_DOC = {
+    "weights": "table of weights",
+    "rate": "number, 0 to 1",
+    "duration": "duration",
+    "count": "integer",
+    "number": "number, 0 to 100",
+    "instant": "instant",
+    "window": "instant or duration",
+    "text": "string",
+}
+
+
+def reference_markdown() -> str:
+    """The profile reference (``docs/profiles.md``), generated from :data:`KEYS`."""
+    lines = [
+        "# Profile reference",
+        "",
+        "<!-- Generated from sessionfaker.profile.KEYS by `sessionfaker profiles reference`;"
+        " a test keeps it in sync. -->",
+        "",
+        "A profile is a TOML file (YAML and JSON are accepted too). Every key is optional:",
+        "a missing key takes its default, or the value of the profile named by `extends`.",
+        "`--set KEY=VALUE` on the command line overrides one key, with the same checks.",
+        "",
+        "Durations are written `7d`, `12h`, `30m`, `90s`, `250ms`, combinations such as",
+        "`1h30m`, or ISO 8601 (`P7D`, `PT30M`). Instants are ISO 8601 (`2026-11-01T00:00:00Z`;",
+        "no zone means UTC) or epoch milliseconds. Weights are relative: `{ a = 3, b = 1 }`",
+        "gives a three times as often as b; a name left out of a table has weight 0. A",
+        "profile that `extends` another inherits its weight tables and changes only the",
+        "names it lists.",
+        "",
+        "| key | type | default | meaning |",
+        "|---|---|---|---|",
+        "| `extends` | string | none | Name of a built-in profile, or a path (relative to "
+        "this file), whose values this profile starts from. |",
+    ]
+    for k in KEYS:
+        if k.kind == "weights":
+            default = (
+                "the vocabulary's shares"
+                if not k.default
+                else "`{ " + ", ".join(f"{a} = {b}" for a, b in k.default.items()) + " }`"
+            )
+        elif k.default == "":
+            default = "none"
+        else:
+            default = f"`{k.default}`"
+        meaning = k.doc
+        if k.choices:
+            meaning += " Names: " + ", ".join(f"`{c}`" for c in k.choices) + "."
+        lines.append(f"| `{k.path}` | {_KIND_DOC[k.kind]} | {default} | {meaning} |")
+    lines += [
+        "",
+        "Checks made when a profile loads (each fails with one line naming the file, the key",
+        "and the value, and exit code 2): syntax, unknown keys (with the closest known key",
+        "suggested), unknown names in weight tables, negative or all-zero weights, rates",
+        "outside [0, 1], malformed durations and instants, a reference time before the end of",
+        "the creation window, a status that no creation time in the window can produce, and",
+        "`extends` cycles.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -391,7 +391,7 @@ def _check_policy(d: Mapping[str, Any], policy: Policy) -> Iterator[Violation]:
         if key in act and act[key] is None:
             yield Violation("policy.activity_nulls", "latest_activity", {key: None})
     if device_kind(act) == "native_app" and act.get("is_mobile") is not True:
-        yield Violation("policy.native_app", "latest_activity", act)
+        yield Violation("policy.native_app", "latest_activity", {"is_mobile": act.get("is_mobile")})
     country = act.get("country")
     if country is not None and country not in load_vocabulary().iso_alpha2:
         yield Violation("policy.country", "latest_activity", country)

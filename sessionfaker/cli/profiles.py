@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from ..profile import builtin_names, load_profile
+from ..profile import builtin_names, load_profile, reference_markdown
 from .common import errors
 
 
@@ -36,3 +36,9 @@ def check(path: str) -> None:
     with errors():
         p = load_profile(path)
     click.echo(f"{p.source}: ok")
+
+
+@profiles.command()
+def reference() -> None:
+    """Print the reference of every profile key (Markdown)."""
+    click.echo(reference_markdown(), nl=False)
