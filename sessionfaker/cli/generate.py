@@ -16,6 +16,10 @@ from .common import errors, profile_options, resolve_profile
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="ndjson",
               show_default=True)
 @click.option("--pretty", is_flag=True, help="Indent each session (json format).")
+@click.option("--dialect", type=click.Choice(["sqlite", "postgresql", "mysql"]), default="sqlite",
+              show_default=True, help="SQL dialect (sql format).")
+@click.option("--table", default="sessions", show_default=True,
+              help="Table the INSERT statements target (sql format).")
 @click.option("--int64-as-string", is_flag=True,
               help="Write int64 values as strings (the JSON Structure wire encoding).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
@@ -29,6 +33,8 @@ def generate(
     start: int,
     fmt: str,
     pretty: bool,
+    dialect: str,
+    table: str,
     int64_as_string: bool,
     output: str | None,
 ) -> None:
@@ -37,5 +43,6 @@ def generate(
     with errors():
         sessions = Generator(profile, seed).generate(start, count)
         write_sessions(
-            sessions, output, fmt, pretty=pretty, int64_as_string=int64_as_string
+            sessions, output, fmt, pretty=pretty, int64_as_string=int64_as_string,
+            dialect=dialect, table=table,
         )
