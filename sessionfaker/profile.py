@@ -596,6 +596,8 @@ def _build(
         if pinned_now is not None:
             now = pinned_now
     values["time_now"] = now
+    if pinned_now is not None:
+        origins = {**origins, "time.now": "--now"}
     for key in KEYS:
         if key.path == "time.now":
             continue

@@ -63,10 +63,14 @@ def _read_stream(f: IO[str], label: str) -> Iterator[tuple[int, Any]]:
 
 
 def _is_one_line_object(line: str) -> bool:
+    """A session on one line (NDJSON), not a one-line ``{"data": [...]}`` response."""
     try:
-        return isinstance(json.loads(line), dict)
+        doc = json.loads(line)
     except json.JSONDecodeError:
         return False
+    return isinstance(doc, dict) and not (
+        isinstance(doc.get("data"), list) and "object" not in doc
+    )
 
 
 def _ndjson_lines(lines: Any, start: int, label: str) -> Iterator[tuple[int, Any]]:

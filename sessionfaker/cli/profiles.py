@@ -15,9 +15,10 @@ def profiles() -> None:
 def list_() -> None:
     """The built-in profiles, with their descriptions."""
     with errors():
-        for name in builtin_names():
-            p = load_profile(name, now=0)
-            click.echo(f"{name:<12} {p.description}")
+        names = builtin_names()
+        width = max(map(len, names))
+        for name in names:
+            click.echo(f"{name:<{width}}  {load_profile(name).description}")
 
 
 @profiles.command()
