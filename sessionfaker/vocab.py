@@ -30,7 +30,7 @@ COUNTRIES: tuple[tuple[str, str, int], ...] = (
     ("AU", "en_AU", 4),
     ("ES", "es_ES", 4),
     ("NL", "nl_NL", 3),
-    ("IT", "it_IT", 3),
+    ("KR", "ko_KR", 3),
     ("MX", "es_MX", 3),
     ("PL", "pl_PL", 2),
     ("SE", "sv_SE", 2),
@@ -63,7 +63,7 @@ def build() -> dict[str, Any]:
     cities: dict[str, list[str]] = {}
     for code, locale, _ in COUNTRIES:
         fake = Faker(locale)
-        fake.seed_instance(2025)
+        fake.seed_instance(f"sessionfaker/{code}")
         seen: list[str] = []
         for _ in range(CITIES_PER_COUNTRY * 20):
             city = fake.city()
