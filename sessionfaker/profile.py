@@ -136,7 +136,9 @@ KEYS: tuple[Key, ...] = (
         "Share of each country (ISO 3166 alpha-2 codes from the shipped vocabulary); empty "
         "means the vocabulary's own shares.",
     ),
-    Key("activity.ipv6_rate", "rate", 0.1, "Share of IPv6 addresses (all in documentation ranges)."),
+    Key(
+        "activity.ipv6_rate", "rate", 0.1, "Share of IPv6 addresses (all in documentation ranges)."
+    ),
     Key("activity.app_name", "text", "Acme", "`browser_name` of native-app sessions."),
     Key(
         "tasks.weights",
@@ -386,9 +388,7 @@ def _flatten(doc: Mapping[str, Any], label: str, prefix: str = "") -> dict[str, 
     out: dict[str, Any] = {}
     for k, v in doc.items():
         path = f"{prefix}{k}"
-        if not prefix and k in _META_KEYS:
-            out[path] = v
-        elif path in KEYS_BY_PATH:
+        if (not prefix and k in _META_KEYS) or path in KEYS_BY_PATH:
             out[path] = v
         elif isinstance(v, Mapping) and not prefix and k in _TABLES:
             out.update(_flatten(v, label, path + "."))
@@ -442,7 +442,9 @@ def _load_chain(
     return raw, origins, label
 
 
-def _merge(raw: dict[str, Any], origins: dict[str, str], flat: Mapping[str, Any], label: str) -> None:
+def _merge(
+    raw: dict[str, Any], origins: dict[str, str], flat: Mapping[str, Any], label: str
+) -> None:
     for path, value in flat.items():
         key = KEYS_BY_PATH.get(path)
         if key is not None and key.kind == "weights" and isinstance(value, Mapping):

@@ -68,9 +68,7 @@ def _is_one_line_object(line: str) -> bool:
         doc = json.loads(line)
     except json.JSONDecodeError:
         return False
-    return isinstance(doc, dict) and not (
-        isinstance(doc.get("data"), list) and "object" not in doc
-    )
+    return isinstance(doc, dict) and not (isinstance(doc.get("data"), list) and "object" not in doc)
 
 
 def _ndjson_lines(lines: Any, start: int, label: str) -> Iterator[tuple[int, Any]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,14 @@ ACTOR_KINDS = ("dashboard", "token", "agent")
 DEVICE_KINDS = ("desktop", "mobile_web", "native_app")
 DASHBOARD_ISSUER = "https://dashboard.clerk.com"
 ACTIVITY_OBJECT = "session_activity"
-ACTIVITY_OPTIONAL = ("device_type", "browser_name", "browser_version", "ip_address", "city", "country")
+ACTIVITY_OPTIONAL = (
+    "device_type",
+    "browser_name",
+    "browser_version",
+    "ip_address",
+    "city",
+    "country",
+)
 ACTIVITY_ID_LAG_S = (10, 40)
 # Epoch milliseconds between the KSUID epoch and the last KSUID second: a
 # seconds value (10 digits) or a microseconds value (16 digits) falls outside.
@@ -75,7 +82,9 @@ RULES: dict[str, Rule] = {
         Rule("order.expire", "expire_at", "last_active_at < expire_at"),
         Rule("order.abandon", "abandon_at", "last_active_at < abandon_at"),
         Rule("now.future", "*", "created_at, last_active_at and updated_at are not after now"),
-        Rule("now.live", "*", "active and pending sessions have now < expire_at and now < abandon_at"),
+        Rule(
+            "now.live", "*", "active and pending sessions have now < expire_at and now < abandon_at"
+        ),
         Rule("now.expired", "expire_at", "expired sessions have expire_at <= now"),
         Rule("now.abandoned", "abandon_at", "abandoned sessions have abandon_at <= now"),
         Rule(
@@ -105,7 +114,9 @@ RULES: dict[str, Rule] = {
             "latest_activity has only Clerk's optional keys, as strings",
         ),
         Rule("policy.user_time", "user_id", "the user's KSUID is not after the session's", True),
-        Rule("policy.client_time", "client_id", "the client's KSUID is not after the session's", True),
+        Rule(
+            "policy.client_time", "client_id", "the client's KSUID is not after the session's", True
+        ),
         Rule(
             "policy.activity_time",
             "latest_activity",
@@ -185,7 +196,7 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, float) and v.is_integer() and INT64_MIN <= v <= INT64_MAX
 
 
-_TYPE_CHECKS = {
+_TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
     "integer": _is_int,
     "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
@@ -296,9 +307,11 @@ def _check_values(d: Mapping[str, Any], now: int | None) -> Iterator[Violation]:
             yield Violation("now.expired", "expire_at", ex)
         elif status == "abandoned" and ab is not None and ab > now:
             yield Violation("now.abandoned", "abandon_at", ab)
-    if status in TRANSITION_STATUSES and up is not None:
-        if (ex is not None and up >= ex) or (ab is not None and up >= ab):
-            yield Violation("transition", "updated_at", up)
+    ended_late = (ex is not None and up is not None and up >= ex) or (
+        ab is not None and up is not None and up >= ab
+    )
+    if status in TRANSITION_STATUSES and ended_late:
+        yield Violation("transition", "updated_at", up)
 
     yield from _check_tasks(d, status)
     yield from _check_actor(d)
@@ -307,11 +320,11 @@ def _check_values(d: Mapping[str, Any], now: int | None) -> Iterator[Violation]:
 
 def _check_tasks(d: Mapping[str, Any], status: str | None) -> Iterator[Violation]:
     tasks = d.get("tasks")
-    if status is not None and status in STATUSES:
-        if status == "pending" and not (isinstance(tasks, list) and tasks):
-            yield Violation("tasks.pending", "tasks", tasks)
-        elif status != "pending" and tasks is not None:
-            yield Violation("tasks.pending", "tasks", tasks)
+    has_tasks = isinstance(tasks, list) and bool(tasks)
+    if status in STATUSES and (
+        (status == "pending" and not has_tasks) or (status != "pending" and tasks is not None)
+    ):
+        yield Violation("tasks.pending", "tasks", tasks)
     if not isinstance(tasks, list):
         return
     keys = []
@@ -325,7 +338,9 @@ def _check_tasks(d: Mapping[str, Any], status: str | None) -> Iterator[Violation
         and "choose-organization" in keys
         and d.get("last_active_organization_id") is not None
     ):
-        yield Violation("tasks.organization", "last_active_organization_id", d["last_active_organization_id"])
+        yield Violation(
+            "tasks.organization", "last_active_organization_id", d["last_active_organization_id"]
+        )
 
 
 def _check_actor(d: Mapping[str, Any]) -> Iterator[Violation]:
@@ -333,9 +348,11 @@ def _check_actor(d: Mapping[str, Any]) -> Iterator[Violation]:
     if not isinstance(actor, dict):
         return
     sub = actor.get("sub")
-    if not isinstance(sub, str) or sub == d.get("user_id"):
-        yield Violation("actor.sub", "actor", actor)
-    elif actor_kind(actor) != "agent" and not ids.is_id(sub, ids.PREFIXES["user"]):
+    if (
+        not isinstance(sub, str)
+        or sub == d.get("user_id")
+        or (actor_kind(actor) != "agent" and not ids.is_id(sub, ids.PREFIXES["user"]))
+    ):
         yield Violation("actor.sub", "actor", actor)
 
 
@@ -376,9 +393,9 @@ def _check_policy(d: Mapping[str, Any], policy: Policy) -> Iterator[Violation]:
         if actor_kind(actor) not in policy.actor_kinds:
             yield Violation("policy.actor_allowed", "actor", actor)
         expire = _get(d, "expire_at", "integer")
-        if created is not None and expire is not None:
-            if int(expire) - int(created) != policy.actor_lifetime_ms:
-                yield Violation("policy.actor_lifetime", "expire_at", expire)
+        lifetime = None if created is None or expire is None else int(expire) - int(created)
+        if lifetime is not None and lifetime != policy.actor_lifetime_ms:
+            yield Violation("policy.actor_lifetime", "expire_at", expire)
     act = d.get("latest_activity")
     if not isinstance(act, dict):
         return

@@ -108,7 +108,9 @@ def load() -> Vocabulary:
         countries=tuple((c, int(w)) for c, w in doc["countries"]),
         cities={k: tuple(v) for k, v in doc["cities"].items()},
         iso_alpha2=frozenset(doc["iso_alpha2"]),
-        desktop_browsers=tuple((n, int(a), int(b), int(w)) for n, a, b, w in doc["desktop_browsers"]),
+        desktop_browsers=tuple(
+            (n, int(a), int(b), int(w)) for n, a, b, w in doc["desktop_browsers"]
+        ),
         mobile_browsers=tuple((n, int(a), int(b), int(w)) for n, a, b, w in doc["mobile_browsers"]),
         desktop_devices=tuple((n, int(w)) for n, w in doc["desktop_devices"]),
         mobile_devices=tuple((n, int(w)) for n, w in doc["mobile_devices"]),

@@ -47,7 +47,9 @@ def test_json_format_is_one_array() -> None:
     assert code == 0
     assert [s["object"] for s in json.loads(out)] == ["session"] * 3
     pretty = run("generate", "-n", "2", "--now", NOW, "--format", "json", "--pretty")[1]
-    assert json.loads(pretty) == json.loads(run("generate", "-n", "2", "--now", NOW, "-f", "json")[1])
+    assert json.loads(pretty) == json.loads(
+        run("generate", "-n", "2", "--now", NOW, "-f", "json")[1]
+    )
     assert '\n    "object": "session",' in pretty
     assert run("generate", "-n", "0", "--format", "json")[1] == "[]\n"
 
@@ -61,10 +63,27 @@ def test_int64_as_string() -> None:
 def test_set_overrides_a_profile_key() -> None:
     out = run("generate", "-n", "200", "--now", NOW, "--set", "actor.rate=1.0")[1]
     assert all(json.loads(line)["actor"] is not None for line in out.splitlines())
-    out = run("generate", "-n", "50", "--now", NOW, "--set", "status.weights={ revoked = 1 }",
-              "--set", "status.weights.active=0")[1]
+    out = run(
+        "generate",
+        "-n",
+        "50",
+        "--now",
+        NOW,
+        "--set",
+        "status.weights={ revoked = 1 }",
+        "--set",
+        "status.weights.active=0",
+    )[1]
     statuses = {json.loads(line)["status"] for line in out.splitlines()}
-    assert statuses <= {"revoked", "pending", "ended", "removed", "expired", "abandoned", "replaced"}
+    assert statuses <= {
+        "revoked",
+        "pending",
+        "ended",
+        "removed",
+        "expired",
+        "abandoned",
+        "replaced",
+    }
     assert "active" not in statuses
 
 
@@ -73,14 +92,25 @@ def test_set_overrides_a_profile_key() -> None:
     [
         (["--set", "actor.rate=2"], "Error: --set: actor.rate: rate must be between 0 and 1 (2)\n"),
         (["--set", "actor.rate"], "Error: --set: expected KEY=VALUE ('actor.rate')\n"),
-        (["--set", "actor.rat=0.1"], "Error: --set: actor.rat: unknown key (did you mean 'actor.rate'?)\n"),
-        (["--now", "yesterday"], "Error: --now: malformed time 'yesterday' (expected ISO 8601 like "
-         "2026-11-01T00:00:00Z, epoch milliseconds, or 'now')\n"),
-        (["-p", "defualt"], "Error: defualt: no built-in profile named 'defualt' (did you mean "
-         "'default'?) (built-in: b2b, consumer-mobile, default, edge-cases, support)\n"),
-        (["-p", "edge-cases", "--now", "2025-01-01T00:00:00Z"],
-         "Error: --now: time.now: reference time 2025-01-01T00:00:00Z is before the end of the "
-         "creation window (2026-01-01T00:00:00Z)\n"),
+        (
+            ["--set", "actor.rat=0.1"],
+            "Error: --set: actor.rat: unknown key (did you mean 'actor.rate'?)\n",
+        ),
+        (
+            ["--now", "yesterday"],
+            "Error: --now: malformed time 'yesterday' (expected ISO 8601 like "
+            "2026-11-01T00:00:00Z, epoch milliseconds, or 'now')\n",
+        ),
+        (
+            ["-p", "defualt"],
+            "Error: defualt: no built-in profile named 'defualt' (did you mean "
+            "'default'?) (built-in: b2b, consumer-mobile, default, edge-cases, support)\n",
+        ),
+        (
+            ["-p", "edge-cases", "--now", "2025-01-01T00:00:00Z"],
+            "Error: --now: time.now: reference time 2025-01-01T00:00:00Z is before the end of the "
+            "creation window (2026-01-01T00:00:00Z)\n",
+        ),
     ],
 )
 def test_generate_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:
@@ -105,8 +135,18 @@ def test_output_file_is_written_whole(tmp_cwd: Path) -> None:
 def test_an_interrupted_run_leaves_no_partial_file(tmp_cwd: Path) -> None:
     Path("keep.ndjson").write_text("previous\n")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sessionfaker", "generate", "-n", "100000000", "--now", NOW,
-         "-o", "keep.ndjson"],
+        [
+            sys.executable,
+            "-m",
+            "sessionfaker",
+            "generate",
+            "-n",
+            "100000000",
+            "--now",
+            NOW,
+            "-o",
+            "keep.ndjson",
+        ],
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
@@ -123,8 +163,9 @@ def test_an_interrupted_run_leaves_no_partial_file(tmp_cwd: Path) -> None:
 
 def test_validate_accepts_generated_output(tmp_cwd: Path) -> None:
     run("generate", "-n", "500", "-p", "edge-cases", "-o", "s.ndjson")
-    code, out, err = run("validate", "s.ndjson", "--strict", "-p", "edge-cases",
-                         "--now", "2026-01-01T00:00:00Z")
+    code, out, err = run(
+        "validate", "s.ndjson", "--strict", "-p", "edge-cases", "--now", "2026-01-01T00:00:00Z"
+    )
     assert (code, out, err) == (0, "", "500 sessions checked: all pass\n")
 
 
@@ -176,14 +217,26 @@ def test_validate_unreadable_input(tmp_cwd: Path) -> None:
     first = run("generate", "-n", "1", "--now", NOW)[1]
     cases = [
         ("", 1, "", "Error: x.ndjson: empty input: no sessions\n"),
-        (first + "{oops\n", 1, "",
-         "Error: x.ndjson: line 2: not valid JSON (Expecting property name enclosed in double "
-         "quotes)\n"),
-        ('{\n  "sessions": []\n}\n', 1, "",
-         "Error: x.ndjson: expected NDJSON, a JSON array, or an object with a data array\n"),
+        (
+            first + "{oops\n",
+            1,
+            "",
+            "Error: x.ndjson: line 2: not valid JSON (Expecting property name enclosed in double "
+            "quotes)\n",
+        ),
+        (
+            '{\n  "sessions": []\n}\n',
+            1,
+            "",
+            "Error: x.ndjson: expected NDJSON, a JSON array, or an object with a data array\n",
+        ),
         ("[1,\n", 1, "", "Error: x.ndjson: line 2: not valid JSON (Expecting value)\n"),
-        ("42\n", 1, "line 1: *: type (42)\n", "1 sessions checked: 1 break rules (1 violations: "
-         "type 1)\n"),
+        (
+            "42\n",
+            1,
+            "line 1: *: type (42)\n",
+            "1 sessions checked: 1 break rules (1 violations: type 1)\n",
+        ),
     ]
     for content, code, out, err in cases:
         Path("x.ndjson").write_text(content)
@@ -198,7 +251,11 @@ def test_profiles_list_show_check(tmp_cwd: Path) -> None:
     code, out, _ = run("profiles", "list")
     assert code == 0
     assert [line.split()[0] for line in out.splitlines()] == [
-        "b2b", "consumer-mobile", "default", "edge-cases", "support"
+        "b2b",
+        "consumer-mobile",
+        "default",
+        "edge-cases",
+        "support",
     ]
     shown = run("profiles", "show", "b2b", "--now", NOW)[1]
     assert 'name = "b2b"' in shown and "rate = 0.9" in shown
@@ -206,7 +263,9 @@ def test_profiles_list_show_check(tmp_cwd: Path) -> None:
     assert run("profiles", "check", "shown.toml") == (0, "shown.toml: ok\n", "")
     Path("bad.toml").write_text("[actor]\nrate = 3\n")
     assert run("profiles", "check", "bad.toml") == (
-        2, "", "Error: bad.toml: actor.rate: rate must be between 0 and 1 (3)\n"
+        2,
+        "",
+        "Error: bad.toml: actor.rate: rate must be between 0 and 1 (3)\n",
     )
 
 
@@ -224,6 +283,9 @@ def test_schema_formats() -> None:
 
 def test_python_dash_m_and_version() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "sessionfaker", "--version"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "sessionfaker", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert out == "sessionfaker, version 0.1.0\n"

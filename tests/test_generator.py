@@ -20,7 +20,15 @@ from scipy import stats
 
 from sessionfaker.generator import BLOCK, Generator
 from sessionfaker.profile import Profile
-from sessionfaker.rules import ACTOR_KINDS, DEVICE_KINDS, STATUSES, TASK_KEYS, Checker, actor_kind, device_kind
+from sessionfaker.rules import (
+    ACTOR_KINDS,
+    DEVICE_KINDS,
+    STATUSES,
+    TASK_KEYS,
+    Checker,
+    actor_kind,
+    device_kind,
+)
 from sessionfaker.schema import load_structure, parse_structure
 
 from .conftest import BUILTINS, NOW, profile
@@ -151,9 +159,10 @@ def test_same_seed_same_bytes_other_seed_other_bytes() -> None:
 def test_any_slice_equals_that_part_of_the_full_run(start: int, count: int) -> None:
     g = Generator(profile("edge-cases"), "slice")
     full = list(g.generate(0, 4000))
-    assert list(Generator(profile("edge-cases"), "slice").generate(start, count)) == full[
-        start : start + count
-    ]
+    assert (
+        list(Generator(profile("edge-cases"), "slice").generate(start, count))
+        == full[start : start + count]
+    )
     for k in range(start, min(start + count, start + 3)):
         assert g.session(k) == full[k]
 
@@ -185,7 +194,10 @@ def test_output_does_not_depend_on_the_process_or_hash_seed() -> None:
         env = dict(os.environ, PYTHONHASHSEED=hashseed)
         out = subprocess.run(
             [sys.executable, "-c", _SUBPROCESS, "b2b", NOW],
-            env=env, capture_output=True, text=True, check=True,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         digests.add(out.stdout.strip())
     assert digests == {_digest(Generator(profile("b2b"), 7).generate(0, 3000))}
@@ -211,7 +223,9 @@ def test_golden_output(name: str) -> None:
 def test_a_field_the_generator_does_not_know_still_conforms() -> None:
     doc = json.loads(json.dumps(load_structure().raw))
     doc["fields"].insert(5, {"name": "client_label", "type": "string", "nullable": True})
-    doc["fields"].append({"name": "tokens", "type": "integer", "format": "int64", "nullable": False})
+    doc["fields"].append(
+        {"name": "tokens", "type": "integer", "format": "int64", "nullable": False}
+    )
     doc["fields"].append({"name": "flags", "type": "object", "nullable": True})
     doc["fields"].append({"name": "beta", "type": "boolean", "nullable": False})
     doc["required"].append("tokens")

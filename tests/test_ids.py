@@ -35,7 +35,10 @@ def test_ids_sort_by_creation_time() -> None:
     ("text", "message"),
     [
         ("abc", "not a 27-character base62 KSUID: 'abc'"),
-        ("00000000000000000000000000_", "not a 27-character base62 KSUID: '00000000000000000000000000_'"),
+        (
+            "00000000000000000000000000_",
+            "not a 27-character base62 KSUID: '00000000000000000000000000_'",
+        ),
         ("zzzzzzzzzzzzzzzzzzzzzzzzzzz", "KSUID out of range: 'zzzzzzzzzzzzzzzzzzzzzzzzzzz'"),
     ],
 )

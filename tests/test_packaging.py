@@ -68,14 +68,28 @@ def test_wheel_installs_and_generates_with_a_builtin_profile(tmp_path: Path) -> 
     work = tmp_path / "elsewhere"
     work.mkdir()
     out = subprocess.run(
-        [str(env_dir / "bin" / "sessionfaker"), "generate", "-n", "3", "-p", "b2b",
-         "--now", "2026-11-01T00:00:00Z"],
-        cwd=work, check=True, capture_output=True, text=True,
+        [
+            str(env_dir / "bin" / "sessionfaker"),
+            "generate",
+            "-n",
+            "3",
+            "-p",
+            "b2b",
+            "--now",
+            "2026-11-01T00:00:00Z",
+        ],
+        cwd=work,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     sessions = [json.loads(line) for line in out.splitlines()]
     assert [s["object"] for s in sessions] == ["session"] * 3
     listed = subprocess.run(
         [str(env_dir / "bin" / "sessionfaker"), "profiles", "list"],
-        cwd=work, check=True, capture_output=True, text=True,
+        cwd=work,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     assert {line.split()[0] for line in listed.splitlines()} >= {"default", "b2b", "edge-cases"}

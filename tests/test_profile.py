@@ -15,71 +15,149 @@ from sessionfaker.timeutil import format_duration, parse_duration, parse_instant
 from .conftest import NOW, NOW_MS, profile
 
 BAD_PROFILES = [
-    ("syntax.toml", 'name = "x"\n[status\n',
-     "syntax.toml: syntax error: Expected ']' at the end of a table declaration (at line 2, column 8)"),
-    ("unknown-key.toml", "[status]\nweight = { active = 1 }\n",
-     "unknown-key.toml: status.weight: unknown key (did you mean 'status.weights'?)"),
+    (
+        "syntax.toml",
+        'name = "x"\n[status\n',
+        "syntax.toml: syntax error: Expected ']' at the end of a table declaration "
+        "(at line 2, column 8)",
+    ),
+    (
+        "unknown-key.toml",
+        "[status]\nweight = { active = 1 }\n",
+        "unknown-key.toml: status.weight: unknown key (did you mean 'status.weights'?)",
+    ),
     ("unknown-top.toml", 'colour = "red"\n', "unknown-top.toml: colour: unknown key"),
-    ("unknown-table-key.toml", "[actor]\nrte = 0.5\n",
-     "unknown-table-key.toml: actor.rte: unknown key (did you mean 'actor.rate'?)"),
-    ("status.toml", "[status]\nweights = { actve = 1 }\n",
-     "status.toml: status.weights.actve: unknown status 'actve' (did you mean 'active'?)"),
-    ("kind.toml", "[actor]\nkinds = { impersonation = 1 }\n",
-     "kind.toml: actor.kinds.impersonation: unknown actor kind 'impersonation'"),
-    ("country.toml", "[activity]\ncountries = { UK = 1 }\n",
-     "country.toml: activity.countries.UK: unknown country 'UK'"),
-    ("negative.toml", "[status]\nweights = { active = -1 }\n",
-     "negative.toml: status.weights.active: weight must be >= 0 (-1)"),
-    ("zero.toml", "[status]\nweights = { active = 0, ended = 0 }\n",
-     "zero.toml: status.weights: all weights are zero"),
-    ("weight-type.toml", '[tasks]\nweights = { setup-mfa = "lots" }\n',
-     "weight-type.toml: tasks.weights.setup-mfa: weight must be a number ('lots')"),
-    ("rate.toml", "[actor]\nrate = 1.5\n",
-     "rate.toml: actor.rate: rate must be between 0 and 1 (1.5)"),
-    ("rate-neg.toml", "[organization]\nrate = -0.1\n",
-     "rate-neg.toml: organization.rate: rate must be between 0 and 1 (-0.1)"),
-    ("duration.toml", '[lifetime]\nmax = "7x"\n',
-     "duration.toml: lifetime.max: malformed duration '7x' "
-     "(expected e.g. 7d, 30m, 1h30m or ISO 8601 P7D, PT30M)"),
-    ("duration-zero.toml", '[lifetime]\nactor = "0s"\n',
-     "duration-zero.toml: lifetime.actor: lifetime must be positive ('0s')"),
-    ("duration-type.toml", "[lifetime]\nabandon = 30\n",
-     "duration-type.toml: lifetime.abandon: expected a duration such as '7d' (30)"),
-    ("count.toml", "[population]\nusers = 0\n",
-     "count.toml: population.users: expected an integer >= 1 (0)"),
-    ("tasks-max.toml", "[tasks]\nmax = 4\n",
-     "tasks-max.toml: tasks.max: expected an integer from 1 to 3 (4)"),
-    ("now.toml", '[time]\nnow = "yesterday"\n',
-     "now.toml: time.now: malformed time 'yesterday' "
-     "(expected ISO 8601 like 2026-11-01T00:00:00Z, epoch milliseconds, or 'now')"),
-    ("window.toml", '[time]\nwindow_start = "last year"\n',
-     "window.toml: time.window_start: malformed window bound 'last year' "
-     "(expected a duration before time.now such as '90d', or an ISO 8601 instant)"),
-    ("before.toml",
-     '[time]\nnow = "2026-01-01T00:00:00Z"\nwindow_start = "2026-01-01T00:00:00Z"\n'
-     'window_end = "2026-02-01T00:00:00Z"\n',
-     "before.toml: time.now: reference time 2026-01-01T00:00:00Z is before the end of the "
-     "creation window (2026-02-01T00:00:00Z)"),
-    ("inverted.toml", '[time]\nwindow_start = "1d"\nwindow_end = "2d"\n',
-     "inverted.toml: time.window_start: creation window starts after it ends "
-     "(2026-10-31T00:00:00Z > 2026-10-30T00:00:00Z)"),
-    ("impossible.toml",
-     '[status]\nweights = { expired = 1 }\n[time]\nwindow_start = "1d"\n',
-     "impossible.toml: status.weights.expired: no creation time in the window gives "
-     "status expired at 2026-11-01T00:00:00Z (window 2026-10-31T00:00:00Z to "
-     "2026-11-01T00:00:00Z, lifetime.max 7d, lifetime.abandon 30d)"),
+    (
+        "unknown-table-key.toml",
+        "[actor]\nrte = 0.5\n",
+        "unknown-table-key.toml: actor.rte: unknown key (did you mean 'actor.rate'?)",
+    ),
+    (
+        "status.toml",
+        "[status]\nweights = { actve = 1 }\n",
+        "status.toml: status.weights.actve: unknown status 'actve' (did you mean 'active'?)",
+    ),
+    (
+        "kind.toml",
+        "[actor]\nkinds = { impersonation = 1 }\n",
+        "kind.toml: actor.kinds.impersonation: unknown actor kind 'impersonation'",
+    ),
+    (
+        "country.toml",
+        "[activity]\ncountries = { UK = 1 }\n",
+        "country.toml: activity.countries.UK: unknown country 'UK'",
+    ),
+    (
+        "negative.toml",
+        "[status]\nweights = { active = -1 }\n",
+        "negative.toml: status.weights.active: weight must be >= 0 (-1)",
+    ),
+    (
+        "zero.toml",
+        "[status]\nweights = { active = 0, ended = 0 }\n",
+        "zero.toml: status.weights: all weights are zero",
+    ),
+    (
+        "weight-type.toml",
+        '[tasks]\nweights = { setup-mfa = "lots" }\n',
+        "weight-type.toml: tasks.weights.setup-mfa: weight must be a number ('lots')",
+    ),
+    (
+        "rate.toml",
+        "[actor]\nrate = 1.5\n",
+        "rate.toml: actor.rate: rate must be between 0 and 1 (1.5)",
+    ),
+    (
+        "rate-neg.toml",
+        "[organization]\nrate = -0.1\n",
+        "rate-neg.toml: organization.rate: rate must be between 0 and 1 (-0.1)",
+    ),
+    (
+        "duration.toml",
+        '[lifetime]\nmax = "7x"\n',
+        "duration.toml: lifetime.max: malformed duration '7x' "
+        "(expected e.g. 7d, 30m, 1h30m or ISO 8601 P7D, PT30M)",
+    ),
+    (
+        "duration-zero.toml",
+        '[lifetime]\nactor = "0s"\n',
+        "duration-zero.toml: lifetime.actor: lifetime must be positive ('0s')",
+    ),
+    (
+        "duration-type.toml",
+        "[lifetime]\nabandon = 30\n",
+        "duration-type.toml: lifetime.abandon: expected a duration such as '7d' (30)",
+    ),
+    (
+        "count.toml",
+        "[population]\nusers = 0\n",
+        "count.toml: population.users: expected an integer >= 1 (0)",
+    ),
+    (
+        "tasks-max.toml",
+        "[tasks]\nmax = 4\n",
+        "tasks-max.toml: tasks.max: expected an integer from 1 to 3 (4)",
+    ),
+    (
+        "now.toml",
+        '[time]\nnow = "yesterday"\n',
+        "now.toml: time.now: malformed time 'yesterday' "
+        "(expected ISO 8601 like 2026-11-01T00:00:00Z, epoch milliseconds, or 'now')",
+    ),
+    (
+        "window.toml",
+        '[time]\nwindow_start = "last year"\n',
+        "window.toml: time.window_start: malformed window bound 'last year' "
+        "(expected a duration before time.now such as '90d', or an ISO 8601 instant)",
+    ),
+    (
+        "before.toml",
+        '[time]\nnow = "2026-01-01T00:00:00Z"\nwindow_start = "2026-01-01T00:00:00Z"\n'
+        'window_end = "2026-02-01T00:00:00Z"\n',
+        "before.toml: time.now: reference time 2026-01-01T00:00:00Z is before the end of the "
+        "creation window (2026-02-01T00:00:00Z)",
+    ),
+    (
+        "inverted.toml",
+        '[time]\nwindow_start = "1d"\nwindow_end = "2d"\n',
+        "inverted.toml: time.window_start: creation window starts after it ends "
+        "(2026-10-31T00:00:00Z > 2026-10-30T00:00:00Z)",
+    ),
+    (
+        "impossible.toml",
+        '[status]\nweights = { expired = 1 }\n[time]\nwindow_start = "1d"\n',
+        "impossible.toml: status.weights.expired: no creation time in the window gives "
+        "status expired at 2026-11-01T00:00:00Z (window 2026-10-31T00:00:00Z to "
+        "2026-11-01T00:00:00Z, lifetime.max 7d, lifetime.abandon 30d)",
+    ),
     ("text.toml", "name = 3\n", "text.toml: name: expected a string (3)"),
-    ("bad.yaml", "status:\n  weights: {active: 1\n",
-     "bad.yaml: syntax error: expected ',' or '}', but got '<stream end>' (at line 3, column 1)"),
+    (
+        "bad.yaml",
+        "status:\n  weights: {active: 1\n",
+        "bad.yaml: syntax error: expected ',' or '}', but got '<stream end>' (at line 3, column 1)",
+    ),
     ("list.yaml", "- 1\n- 2\n", "list.yaml: expected a table of profile keys at the top level"),
-    ("bad.json", '{"actor": {"rate": "high"}}',
-     "bad.json: actor.rate: rate must be between 0 and 1 ('high')"),
-    ("broken.json", '{"actor": ', "broken.json: syntax error: Expecting value: line 1 column 11 (char 10)"),
-    ("missing-parent.toml", 'extends = "nofile.toml"\n',
-     "missing-parent.toml: extends: no such profile file 'nofile.toml'"),
-    ("typo-parent.toml", 'extends = "defualt"\n',
-     "typo-parent.toml: extends: no built-in profile named 'defualt' (did you mean 'default'?) "
-     "(built-in: b2b, consumer-mobile, default, edge-cases, support)"),
+    (
+        "bad.json",
+        '{"actor": {"rate": "high"}}',
+        "bad.json: actor.rate: rate must be between 0 and 1 ('high')",
+    ),
+    (
+        "broken.json",
+        '{"actor": ',
+        "broken.json: syntax error: Expecting value: line 1 column 11 (char 10)",
+    ),
+    (
+        "missing-parent.toml",
+        'extends = "nofile.toml"\n',
+        "missing-parent.toml: extends: no such profile file 'nofile.toml'",
+    ),
+    (
+        "typo-parent.toml",
+        'extends = "defualt"\n',
+        "typo-parent.toml: extends: no built-in profile named 'defualt' (did you mean 'default'?) "
+        "(built-in: b2b, consumer-mobile, default, edge-cases, support)",
+    ),
     ("self.toml", 'extends = "self.toml"\n', "self.toml: extends: cycle self.toml -> self.toml"),
 ]
 
@@ -100,7 +178,9 @@ def test_bad_profiles_are_refused_with_one_exact_line(
 def test_extends_cycle_names_the_chain(tmp_cwd: Path) -> None:
     Path("a.toml").write_text('extends = "b.toml"\n')
     Path("b.toml").write_text('extends = "a.toml"\n')
-    with pytest.raises(ProfileError, match=r"^b\.toml: extends: cycle a\.toml -> b\.toml -> a\.toml$"):
+    with pytest.raises(
+        ProfileError, match=r"^b\.toml: extends: cycle a\.toml -> b\.toml -> a\.toml$"
+    ):
         load_profile("a.toml", now=NOW)
 
 
@@ -180,9 +260,13 @@ def test_overrides_are_validated_like_files() -> None:
     p = load_profile("default", now=NOW, overrides={"actor.rate": 0.5, "status.weights.active": 5})
     assert p.actor_rate == 0.5
     assert p.status_weights["active"] == 5
-    with pytest.raises(ProfileError, match=r"^--set: actor\.rate: rate must be between 0 and 1 \(2\)$"):
+    with pytest.raises(
+        ProfileError, match=r"^--set: actor\.rate: rate must be between 0 and 1 \(2\)$"
+    ):
         p.with_overrides({"actor.rate": 2})
-    with pytest.raises(ProfileError, match=r"^--set: status\.weights\.actve: unknown status 'actve'"):
+    with pytest.raises(
+        ProfileError, match=r"^--set: status\.weights\.actve: unknown status 'actve'"
+    ):
         load_profile("default", now=NOW, overrides={"status.weights.actve": 1})
 
 
@@ -195,9 +279,17 @@ def test_wall_clock_now_is_read_once_and_pinnable() -> None:
 
 @pytest.mark.parametrize(
     ("text", "ms"),
-    [("7d", 604_800_000), ("30m", 1_800_000), ("1h30m", 5_400_000), ("250ms", 250),
-     ("1w", 604_800_000), ("P7D", 604_800_000), ("PT30M", 1_800_000), ("P1DT12H", 129_600_000),
-     ("PT0.5S", 500)],
+    [
+        ("7d", 604_800_000),
+        ("30m", 1_800_000),
+        ("1h30m", 5_400_000),
+        ("250ms", 250),
+        ("1w", 604_800_000),
+        ("P7D", 604_800_000),
+        ("PT30M", 1_800_000),
+        ("P1DT12H", 129_600_000),
+        ("PT0.5S", 500),
+    ],
 )
 def test_durations(text: str, ms: int) -> None:
     assert parse_duration(text) == ms

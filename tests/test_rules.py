@@ -179,10 +179,21 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
             f"expire_at: policy.actor_lifetime ({VALID['expire_at']})",
         ],
     ),
-    ("activity.object", activity(object="activity"), ['latest_activity: activity.object ("activity")']),
-    ("activity.id", activity(id="sess_3LE9L2Psf0run3BTdJE6x6Hc3v5"),
-     ['latest_activity: activity.id ("sess_3LE9L2Psf0run3BTdJE6x6Hc3v5")']),
-    ("activity.is_mobile", activity(is_mobile="yes"), ['latest_activity: activity.is_mobile ("yes")']),
+    (
+        "activity.object",
+        activity(object="activity"),
+        ['latest_activity: activity.object ("activity")'],
+    ),
+    (
+        "activity.id",
+        activity(id="sess_3LE9L2Psf0run3BTdJE6x6Hc3v5"),
+        ['latest_activity: activity.id ("sess_3LE9L2Psf0run3BTdJE6x6Hc3v5")'],
+    ),
+    (
+        "activity.is_mobile",
+        activity(is_mobile="yes"),
+        ['latest_activity: activity.is_mobile ("yes")'],
+    ),
     ("activity.keys", activity(os="iOS"), ['latest_activity: activity.keys ({"os": "iOS"})']),
     ("activity.keys type", activity(city=3), ['latest_activity: activity.keys ({"city": 3})']),
 ]
@@ -218,7 +229,11 @@ POLICY_CASES: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
         change(actor={"sub": "user_2yJsqZ7cRn9OhWAFSfz3nTFwKT1"}),
         [f"expire_at: policy.actor_lifetime ({VALID['expire_at']})"],
     ),
-    ("policy.activity_nulls", activity(city=None), ['latest_activity: policy.activity_nulls ({"city": null})']),
+    (
+        "policy.activity_nulls",
+        activity(city=None),
+        ['latest_activity: policy.activity_nulls ({"city": null})'],
+    ),
     (
         "policy.native_app",
         activity(device_type=..., is_mobile=False),
@@ -226,7 +241,11 @@ POLICY_CASES: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
     ),
     ("policy.country", activity(country="USA"), ['latest_activity: policy.country ("USA")']),
     ("policy.ip", activity(ip_address="8.8.8.8"), ['latest_activity: policy.ip ("8.8.8.8")']),
-    ("policy.ip v6", activity(ip_address="2001:4860::1"), ['latest_activity: policy.ip ("2001:4860::1")']),
+    (
+        "policy.ip v6",
+        activity(ip_address="2001:4860::1"),
+        ['latest_activity: policy.ip ("2001:4860::1")'],
+    ),
 ]
 
 

@@ -26,10 +26,22 @@ from sessionfaker.schema import (
 
 from .conftest import profile
 
-FIELDS = (
-    "object id user_id client_id actor status last_active_organization_id last_active_at "
-    "latest_activity expire_at abandon_at updated_at created_at tasks"
-).split()
+FIELDS = [
+    "object",
+    "id",
+    "user_id",
+    "client_id",
+    "actor",
+    "status",
+    "last_active_organization_id",
+    "last_active_at",
+    "latest_activity",
+    "expire_at",
+    "abandon_at",
+    "updated_at",
+    "created_at",
+    "tasks",
+]
 
 
 def test_shipped_structure_is_the_seed(seed_text: str | None) -> None:
@@ -63,12 +75,19 @@ def test_fields_types_nullability_and_required_come_from_the_structure() -> None
     [
         ({}, "x.json: fields: expected a non-empty list"),
         ({"fields": [{"type": "string"}]}, "x.json: fields[0]: expected an object with a name"),
-        ({"fields": [{"name": "a", "type": "date"}]},
-         "x.json: fields[0].type: unknown type 'date' (expected one of string, integer, number, "
-         "boolean, object, array)"),
-        ({"fields": [{"name": "a", "type": "string"}] * 2}, "x.json: fields[1]: duplicate field 'a'"),
-        ({"fields": [{"name": "a", "type": "string"}], "required": ["b"]},
-         "x.json: required: unknown fields ['b']"),
+        (
+            {"fields": [{"name": "a", "type": "date"}]},
+            "x.json: fields[0].type: unknown type 'date' (expected one of string, integer, number, "
+            "boolean, object, array)",
+        ),
+        (
+            {"fields": [{"name": "a", "type": "string"}] * 2},
+            "x.json: fields[1]: duplicate field 'a'",
+        ),
+        (
+            {"fields": [{"name": "a", "type": "string"}], "required": ["b"]},
+            "x.json: required: unknown fields ['b']",
+        ),
     ],
 )
 def test_malformed_structures(doc: dict[str, Any], message: str) -> None:

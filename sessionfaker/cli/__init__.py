@@ -13,6 +13,7 @@ from .. import __version__
 from .generate import generate
 from .profiles import profiles
 from .schema import schema
+from .stats import stats
 from .validate import validate
 
 
@@ -26,6 +27,7 @@ cli.add_command(generate)
 cli.add_command(validate)
 cli.add_command(profiles)
 cli.add_command(schema)
+cli.add_command(stats)
 
 
 def main() -> None:

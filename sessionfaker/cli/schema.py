@@ -8,9 +8,14 @@ from ..schema import structure_text, to_json_schema, to_json_structure
 
 
 @click.command()
-@click.option("-f", "--format", "fmt",
-              type=click.Choice(["structure", "json-structure", "json-schema"]),
-              default="structure", show_default=True)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["structure", "json-structure", "json-schema"]),
+    default="structure",
+    show_default=True,
+)
 def schema(fmt: str) -> None:
     """Print the Session schema: Clerk's structure as shipped, a JSON Structure
     core translation, or a JSON Schema 2020-12."""

@@ -9,12 +9,25 @@ from .common import UsageError, errors, resolve_profile
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--now", metavar="ISO-8601|EPOCH_MS",
-              help="Reference time: also check the rules relative to now.")
-@click.option("--strict", is_flag=True,
-              help="Also check sessionfaker's generation policy (against --profile).")
-@click.option("-p", "--profile", "profile_ref", default="default", show_default=True,
-              metavar="NAME|PATH", help="Profile whose actor policy --strict checks.")
+@click.option(
+    "--now",
+    metavar="ISO-8601|EPOCH_MS",
+    help="Reference time: also check the rules relative to now.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also check sessionfaker's generation policy (against --profile).",
+)
+@click.option(
+    "-p",
+    "--profile",
+    "profile_ref",
+    default="default",
+    show_default=True,
+    metavar="NAME|PATH",
+    help="Profile whose actor policy --strict checks.",
+)
 def validate(file: str, now: str | None, strict: bool, profile_ref: str) -> None:
     """Check an NDJSON or JSON file of sessions against the structure and rules.
 
@@ -29,9 +42,7 @@ def validate(file: str, now: str | None, strict: bool, profile_ref: str) -> None
         policy = profile.policy if strict else None
     report = Report()
     with errors():
-        for line, v in check_records(
-            read_sessions(file), now=now_ms, policy=policy, report=report
-        ):
+        for line, v in check_records(read_sessions(file), now=now_ms, policy=policy, report=report):
             click.echo(f"line {line}: {v.describe()}")
     click.echo(report.summary(), err=True)
     if not report.ok:
