@@ -11,6 +11,7 @@ import click
 
 from .. import __version__
 from .generate import generate
+from .infer import profile
 from .profiles import profiles
 from .schema import schema
 from .stats import stats
@@ -28,6 +29,7 @@ cli.add_command(validate)
 cli.add_command(profiles)
 cli.add_command(schema)
 cli.add_command(stats)
+cli.add_command(profile)
 
 
 def main() -> None:

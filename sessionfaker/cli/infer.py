@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import InputError
+from ..infer import infer_file
+from .common import UsageError, errors
+from .stats import parse_now_option
+
+
+@click.group()
+def profile() -> None:
+    """Make profiles from data."""
+
+
+@profile.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the profile here (default: stdout).")
+@click.option("--now", metavar="ISO-8601|EPOCH_MS",
+              help="Reference time, written as time.now "
+                   "(default: the latest created_at, last_active_at or updated_at in the file).")
+@click.option("--description", default=None, help="The profile's description line.")
+def infer(file: str, output: str | None, now: str | None, description: str | None) -> None:
+    """Fit a profile to the sessions in FILE (NDJSON, a JSON array or Clerk's
+    {"data": [...]} from GET /sessions; - for stdin).
+
+    The result is a commented TOML profile of aggregate parameters only:
+    status weights, actor rate and kinds, lifetimes, organisation rate,
+    device and task mixes, population shape, creation window and reference
+    time. No id, IP address, city or other value of the input is kept.
+    """
+    now_ms = parse_now_option(now)
+    with errors():
+        try:
+            fit = infer_file(file, now=now_ms, description=description)
+        except InputError as exc:
+            raise UsageError(str(exc)) from None
+        if output is None:
+            click.echo(fit.text, nl=False)
+        else:
+            Path(output).write_text(fit.text, encoding="utf-8")
+            click.echo(f"wrote {output} (fitted to {fit.sessions:,} sessions)", err=True)

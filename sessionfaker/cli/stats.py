@@ -1,0 +1,280 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import click
+
+from ..errors import InputError
+from ..profile import Profile
+from ..stats import (
+    DEFAULT_ALPHA,
+    DURATIONS,
+    OTHER,
+    PERCENTILES,
+    PLOT_SUFFIXES,
+    Stats,
+    TestResult,
+    compare_with_profile,
+    describe_file,
+    plot_stats,
+    require,
+)
+from ..timeutil import parse_instant
+from .common import UsageError, errors, resolve_profile
+
+BAR_WIDTH = 30
+_UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-p", "--profile", "profile_ref", default=None, metavar="NAME|PATH",
+              help="Compare the file with this built-in profile or profile file.")
+@click.option("--now", metavar="ISO-8601|EPOCH_MS",
+              help="Reference time for age and activity gap "
+                   "(default: the latest created_at, last_active_at or updated_at in the file).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the report as JSON (schema: docs/stats.md).")
+@click.option("--plot", type=click.Path(dir_okay=False), metavar="FILE.png|FILE.svg",
+              help="Also draw the distributions to an image (needs the 'plot' extra).")
+@click.option("--seed", default="0", show_default=True,
+              help="Seed of the sample drawn from --profile.")
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=DEFAULT_ALPHA, show_default=True,
+              help="Family-wise significance level of the comparison (Holm).")
+def stats(
+    file: str,
+    profile_ref: str | None,
+    now: str | None,
+    as_json: bool,
+    plot: str | None,
+    seed: str,
+    alpha: float,
+) -> None:
+    """Report what the sessions in FILE look like (NDJSON, a JSON array or
+    Clerk's {"data": [...]}; - for stdin), optionally against a profile.
+
+    The report: status distribution, actor, organisation and activity rates,
+    device and task mixes, percentiles of lifetime, abandon time, age and
+    activity gap, sessions and clients per user, and rule violations by rule.
+    With --profile, each quantity is tested against a sample the profile
+    generates (chi-square for shares, Kolmogorov-Smirnov for durations and
+    per-user counts) and significant differences are flagged.
+    """
+    now_ms = parse_now_option(now)
+    profile: Profile | None = resolve_profile(profile_ref, None, ()) if profile_ref else None
+    with errors():
+        if not as_json:
+            require("rich", "the terminal report", "stats", " (or use --json)")
+        if plot is not None:
+            if not plot.lower().endswith(PLOT_SUFFIXES):
+                raise UsageError(f"--plot: expected a .png or .svg file name ({plot!r})")
+            require("matplotlib", "--plot", "plot")
+        try:
+            report = describe_file(file, now=now_ms)
+        except InputError as exc:
+            raise UsageError(str(exc)) from None
+        if profile is not None:
+            compare_with_profile(report, profile, seed=seed, alpha=alpha)
+        if plot is not None:
+            plot_stats(report, plot)
+            click.echo(f"wrote {plot}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        render(report)
+
+
+def parse_now_option(now: str | None) -> int | None:
+    if now is None:
+        return None
+    try:
+        return parse_instant(now)
+    except ValueError as exc:
+        raise UsageError(f"--now: {exc}") from None
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def human(ms: float) -> str:
+    """A duration in its largest unit, to one decimal: ``7d``, ``4.6d``, ``18.1h``, ``250ms``.
+
+    >>> human(604_800_000), human(397_440_000), human(65_000), human(-250)
+    ('7d', '4.6d', '1.1m', '-250ms')
+    """
+    sign = "-" if ms < 0 else ""
+    size = abs(ms)
+    for unit, length in _UNITS:
+        if size >= length:
+            text = f"{size / length:.1f}".removesuffix(".0")
+            return f"{sign}{text}{unit}"
+    return f"{sign}{round(size)}ms"
+
+
+def _pct(share: float) -> str:
+    return f"{share:.1%}"
+
+
+def _bar(share: float) -> str:
+    eighths = round(share * BAR_WIDTH * 8)
+    full, part = divmod(eighths, 8)
+    return "█" * full + ("" if part == 0 else " ▏▎▍▌▋▊▉"[part])
+
+
+def render(report: Stats) -> None:
+    """Print the report as rich tables with bar charts."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        # Piped or captured: no terminal to fit, so do not squeeze the tables.
+        console.width = max(console.width, 100)
+
+    def new_table(title: str) -> Table:
+        return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    d = report.to_dict()
+    n = d["sessions"]
+    whence = (
+        "the latest timestamp in the file" if d["reference_time_from"] == "data" else "--now"
+    )
+    console.print(
+        f"[bold]{report.source}[/bold]: {n:,} sessions; reference time "
+        f"{d['reference_time']} ({whence})"
+    )
+
+    def bars(title: str, table: Mapping[str, Any], hide_zero: tuple[str, ...] = ()) -> Table:
+        t = new_table(f"{title} (of {table['total']:,})")
+        t.add_column("value")
+        t.add_column("sessions", justify="right")
+        t.add_column("share", justify="right")
+        t.add_column("", no_wrap=True)
+        for key, count in table["counts"].items():
+            if key in hide_zero and count == 0:
+                continue
+            share = table["shares"][key]
+            t.add_row(key, f"{count:,}", _pct(share), f"[cyan]{_bar(share)}[/cyan]")
+        return t
+
+    console.print(bars("status", d["status"], hide_zero=(OTHER,)))
+
+    rates = new_table("rates (of all sessions)")
+    rates.add_column("")
+    rates.add_column("sessions", justify="right")
+    rates.add_column("share", justify="right")
+    rates.add_column("", no_wrap=True)
+    rates.add_column("distinct", justify="right")
+    for label, part, distinct in (
+        ("actor", d["actor"], d["actor"]["distinct_subjects"]),
+        ("organisation", d["organization"], d["organization"]["distinct"]),
+        ("activity", d["activity"], None),
+    ):
+        rates.add_row(
+            label,
+            f"{part['sessions']:,}",
+            _pct(part["rate"]),
+            f"[cyan]{_bar(part['rate'])}[/cyan]",
+            "" if distinct is None else f"{distinct:,}",
+        )
+    console.print(rates)
+    console.print(bars("actor kinds", d["actor"]["kinds"]))
+    console.print(bars("devices", d["activity"]["devices"]))
+    console.print(f"IPv6 share of IP addresses: {_pct(d['activity']['ipv6_rate'])}")
+    console.print(bars("task keys of pending sessions", d["tasks"]["keys"]))
+    console.print(bars("tasks per pending session", d["tasks"]["per_session"]))
+
+    durations = new_table("durations")
+    durations.add_column("", no_wrap=True)
+    durations.add_column("n", justify="right")
+    for name, _ in PERCENTILES:
+        durations.add_column(name, justify="right")
+    for name in DURATIONS:
+        entry = d["durations_ms"][name]
+        p = entry["percentiles"]
+        cells = [human(p[k]) for k, _ in PERCENTILES] if p else ["-"] * len(PERCENTILES)
+        durations.add_row(name, f"{entry['count']:,}", *cells)
+    console.print(durations)
+    console.print("  " + "; ".join(f"{k} = {v}" for k, v in DURATIONS.items()))
+
+    users = new_table(f"users ({d['users']['distinct']:,} distinct)")
+    users.add_column("")
+    for name, _ in PERCENTILES:
+        users.add_column(name, justify="right")
+    users.add_column("mean", justify="right")
+    for label in ("sessions_per_user", "clients_per_user"):
+        p = d["users"][label]
+        cells = [f"{p[k]:g}" for k, _ in (*PERCENTILES, ("mean", 0))] if p else ["-"] * 9
+        users.add_row(label.replace("_", " "), *cells)
+    console.print(users)
+
+    v = d["violations"]
+    if v["total"]:
+        rules = new_table(f"rule violations ({v['sessions']:,} sessions break rules)")
+        rules.add_column("rule")
+        rules.add_column("violations", justify="right")
+        for rule, count in v["by_rule"].items():
+            rules.add_row(rule, f"{count:,}")
+        console.print(rules)
+    else:
+        console.print("rule violations: none")
+
+    if report.comparison is not None:
+        c = report.comparison
+        t = new_table(
+            f"against {c.profile} ({c.expected.sessions:,} generated sessions, seed {c.seed}; "
+            f"p-values Holm-adjusted, alpha {c.alpha:g})"
+        )
+        for col in ("quantity", "of", "file", "profile", "test", "p", "adj. p", ""):
+            t.add_column(
+                col,
+                justify="right" if col in ("file", "profile", "p", "adj. p") else "left",
+                no_wrap=col == "quantity",
+            )
+        for r in c.tests:
+            what, file_cell, profile_cell = _summary(r)
+            verdict = (
+                "[bold red]differs[/bold red]" if r.significant
+                else ("[dim]" + (r.note or "skipped") + "[/dim]" if r.p_value is None else "ok")
+            )
+            t.add_row(
+                r.quantity,
+                what,
+                file_cell,
+                profile_cell,
+                {"chi-square": "chi²", "kolmogorov-smirnov": "KS"}.get(r.test, "-"),
+                _p(r.p_value),
+                _p(r.p_adjusted),
+                verdict,
+            )
+        console.print(t)
+        flagged = c.significant
+        console.print(
+            f"[bold red]significant differences: {', '.join(flagged)}[/bold red]"
+            if flagged
+            else "no significant difference"
+        )
+
+
+def _p(p: float | None) -> str:
+    if p is None:
+        return "-"
+    return "<1e-12" if p < 1e-12 else (f"{p:.3g}" if p < 0.001 else f"{p:.3f}")
+
+
+def _summary(r: TestResult) -> tuple[str, str, str]:
+    """What to show of each side: the share that moved most, or the middle."""
+    o, e = r.observed, r.expected
+    if r.test == "kolmogorov-smirnov" or "median" in o or "median" in e:
+        if r.quantity.startswith("users."):
+            return "mean", f"{o.get('mean', 0):g}", f"{e.get('mean', 0):g}"
+        return "median", human(o.get("median", 0)), human(e.get("median", 0))
+    if set(o) == {"with", "without"}:
+        return "", _pct(o["with"]), _pct(e["with"])
+    if not o:
+        return "", "-", "-"
+    key = max(o, key=lambda k: abs(o[k] - e.get(k, 0.0)))
+    return key, _pct(o[key]), _pct(e.get(key, 0.0))

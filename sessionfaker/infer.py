@@ -1,0 +1,460 @@
+"""Fitting a profile to sessions, for instance an export of Clerk's ``GET /sessions``.
+
+:func:`infer_profile` turns the tallies of :mod:`sessionfaker.stats` into a
+commented TOML profile that loads with
+:func:`~sessionfaker.profile.load_profile` and generates sessions that
+``sessionfaker stats --profile`` cannot tell from the input. Each key is
+fitted so that the generator reproduces what was observed (see
+``docs/stats.md`` for how); keys the data says nothing about keep their
+defaults.
+
+Only aggregate parameters are kept: shares, rates, durations, counts, and
+the reference time rounded up to the second. No identifier, IP address,
+city, country, browser, app name or other value of the input is written.
+
+>>> from sessionfaker import generate, load_profile
+>>> from sessionfaker.stats import describe
+>>> p = load_profile("b2b", now="2026-11-01T00:00:00Z")
+>>> fit = infer_profile(describe(enumerate(generate(p, 500, seed=1), 1)))
+>>> fit.profile.lifetime_max == p.lifetime_max, fit.values["time.now"]
+(True, '2026-11-01T00:00:00Z')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import tempfile
+import textwrap
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import InputError, ProfileError
+from .profile import KEYS, KEYS_BY_PATH, Profile, creation_range, load_profile
+from .rules import ACTOR_KINDS, DEVICE_KINDS, LIVE_STATUSES, STATUSES, TASK_KEYS
+from .stats import Stats, describe_file, require
+from .timeutil import format_duration, format_instant, parse_duration
+
+__all__ = ["InferredProfile", "infer_file", "infer_profile"]
+
+# Keys that infer_profile never writes, and why.
+NOT_INFERRED = {
+    "name": "taken from the file name",
+    "activity.countries": "countries are values of the input",
+    "activity.app_name": "the app's name is a value of the input",
+    "timeline.boundary_rate": "not estimated",
+    "extra.null_rate": "only for fields a newer structure adds",
+}
+_SECOND = 1000
+_DAY = 86_400_000
+# Search bounds of the population fit.
+_MAX_USERS = 10**9
+_MAX_SKEW = 20.0
+_MAX_CLIENTS = 1000
+_EXACT_HEAD = 1024
+_BIN_RATIO = 1.01
+
+
+@dataclass(frozen=True)
+class InferredProfile:
+    """A fitted profile: the TOML text, the profile it loads to, and each value written."""
+
+    text: str
+    profile: Profile
+    values: Mapping[str, Any]
+    sessions: int
+
+
+# ---------------------------------------------------------------- fitting helpers
+
+
+def _mode_seconds(values: Sequence[int]) -> tuple[int, int] | None:
+    """The most common value rounded to the second (the larger on a tie) and how often."""
+    if not values:
+        return None
+    counts = Counter(round(v / _SECOND) * _SECOND for v in values)
+    value, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return value, n
+
+
+def _pool_size(draws: int, distinct: int) -> int:
+    """Size of a pool drawn from uniformly ``draws`` times that gives ``distinct`` values.
+
+    >>> _pool_size(400, 50), _pool_size(10, 10)
+    (50, 10)
+    """
+    if distinct <= 0:
+        return 1
+    if distinct >= draws:
+        return distinct  # no repeats: only a lower bound is known
+
+    def seen(pool: float) -> float:
+        return pool * -math.expm1(draws * math.log1p(-1 / pool)) if pool > 1 else 1.0
+
+    lo, hi = float(distinct), float(_MAX_USERS)
+    if seen(hi) < distinct:
+        return _MAX_USERS
+    for _ in range(200):
+        mid = math.sqrt(lo * hi) if hi / lo > 2 else (lo + hi) / 2
+        if seen(mid) < distinct:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 0.5:
+            break
+    return max(distinct, round((lo + hi) / 2))
+
+
+def _user_moments(np: Any, users: int, a: float, n: int) -> tuple[float, float]:
+    """Expected distinct users and the sum of squared user probabilities.
+
+    The generator picks user ``int(users * u ** (1 + skew))``, so user ``i``
+    has probability ``((i+1)/users)**a - (i/users)**a`` with ``a = 1/(1+skew)``.
+    The first users are summed one by one, the long tail in bins 1% wide.
+    """
+    head = np.arange(min(users, _EXACT_HEAD) + 1, dtype=float)
+    if users > _EXACT_HEAD:
+        count = math.ceil(math.log(users / _EXACT_HEAD) / math.log(_BIN_RATIO))
+        tail = np.unique(np.floor(_EXACT_HEAD * _BIN_RATIO ** np.arange(1, count + 1)))
+        edges = np.unique(np.concatenate([head, tail[tail < users], [float(users)]]))
+    else:
+        edges = head
+    cdf = (edges / users) ** a
+    mass = np.diff(cdf)
+    width = np.diff(edges)
+    p = np.clip(mass / width, 0.0, 1.0 - 1e-15)
+    distinct = float(np.sum(width * -np.expm1(n * np.log1p(-p))))
+    return distinct, float(np.sum(width * p * p))
+
+
+def _fit_population(counts: Sequence[int]) -> tuple[int, float]:
+    """``(users, skew)`` that give, in expectation, as many distinct users as
+    ``counts`` has and the same sum of squared counts (how concentrated they are)."""
+    np = require("numpy", "profile infer", "stats")
+    n = sum(counts)
+    distinct = len(counts)
+    squares = sum(c * c for c in counts)
+
+    def users_for(skew: float) -> int:
+        # The fewest users whose expected distinct count rounds to the observed
+        # one: when every user is seen, more users would change nothing.
+        a = 1 / (1 + skew)
+        target = distinct - 0.5
+        lo, hi = distinct, _MAX_USERS
+        if _user_moments(np, hi, a, n)[0] < target:
+            return hi
+        while hi - lo > max(0, lo // 10_000):
+            mid = int(math.sqrt(lo * hi)) if hi > 4 * lo else (lo + hi) // 2
+            if _user_moments(np, mid, a, n)[0] < target:
+                lo = mid + 1
+            else:
+                hi = mid
+        return hi
+
+    def expected_squares(skew: float) -> tuple[float, int]:
+        users = users_for(skew)
+        return n + n * (n - 1) * _user_moments(np, users, 1 / (1 + skew), n)[1], users
+
+    if distinct >= n:
+        return users_for(0.0), 0.0
+    low_sq, low_users = expected_squares(0.0)
+    if squares <= low_sq:
+        return low_users, 0.0
+    high_sq, high_users = expected_squares(_MAX_SKEW)
+    if squares >= high_sq:
+        return high_users, _MAX_SKEW
+    lo, hi = 0.0, _MAX_SKEW
+    while hi - lo > 0.005:
+        mid = (lo + hi) / 2
+        if expected_squares(mid)[0] < squares:
+            lo = mid
+        else:
+            hi = mid
+    skew = round((lo + hi) / 2, 2)
+    return users_for(skew), skew
+
+
+def _fit_clients(per_user: Sequence[tuple[int, int]]) -> int | None:
+    """Clients per user: each session picks one of ``k`` clients of its user
+    uniformly, so ``(sessions, clients)`` per user tells ``k``. None when no
+    user has two sessions."""
+    if not any(s > 1 for s, _ in per_user):
+        return None
+    seen = sum(c for _, c in per_user)
+
+    def expected(k: int) -> float:
+        return sum(k * -math.expm1(s * math.log1p(-1 / k)) if k > 1 else 1.0 for s, _ in per_user)
+
+    lo, hi = 1, _MAX_CLIENTS
+    if expected(hi) <= seen:
+        return hi
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if expected(mid) < seen:
+            lo = mid + 1
+        else:
+            hi = mid
+    return min((max(1, lo - 1), lo), key=lambda k: abs(expected(k) - seen))
+
+
+# ---------------------------------------------------------------- the profile
+
+
+def _weights(counts: Mapping[str, int], names: Sequence[str]) -> dict[str, int]:
+    return {name: int(counts.get(name, 0)) for name in names}
+
+
+def _rate(part: int, whole: int) -> float:
+    return round(part / whole, 6) if whole else 0.0
+
+
+def _fmt_n(n: int) -> str:
+    return f"{n:,}"
+
+
+def _fit(stats: Stats, description: str | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every value to write (by dotted key) and a note on the evidence for each."""
+    s = stats.sample
+    n = s.sessions
+    values: dict[str, Any] = {}
+    notes: dict[str, str] = {}
+
+    values["description"] = description or f"Inferred from {_fmt_n(n)} sessions"
+
+    statuses = _weights(s.statuses, STATUSES)
+    if not any(statuses.values()):
+        raise InputError(f"{stats.source}: no session has a known status: nothing to infer")
+    values["status.weights"] = statuses
+    notes["status.weights"] = f"Sessions of each status (of {_fmt_n(n)})."
+
+    for path, sample, who in (
+        ("lifetime.max", s.plain_lifetime, "sessions without an actor"),
+        ("lifetime.abandon", s.abandon, "sessions"),
+        ("lifetime.actor", s.actor_lifetime, "sessions with an actor"),
+    ):
+        field = "abandon_at" if path == "lifetime.abandon" else "expire_at"
+        mode = _mode_seconds(sample)
+        if mode is None or mode[0] <= 0:
+            notes[path] = f"No {who} with a usable {field} - created_at: the default applies."
+            continue
+        values[path] = format_duration(mode[0])
+        notes[path] = (
+            f"The most common {field} - created_at of {who} ({_fmt_n(mode[1])} of "
+            f"{_fmt_n(len(sample))})."
+        )
+
+    # Round the reference time up to the second: at or after every timestamp,
+    # and no exact instant of the input is written.
+    now = -(-stats.now // _SECOND) * _SECOND
+    values["time.now"] = format_instant(now)
+    notes["time.now"] = (
+        "The latest created_at, last_active_at or updated_at, rounded up to the second."
+        if stats.now_from == "data"
+        else "The reference time given with --now, rounded up to the second."
+    )
+    if s.created:
+        oldest, newest = min(s.created), max(s.created)
+        start = -(-(now - oldest) // _SECOND) * _SECOND
+        end = max(0, (now - newest) // _SECOND * _SECOND)
+        values["time.window_start"] = format_duration(max(start, end))
+        values["time.window_end"] = format_duration(end)
+        notes["time.window_start"] = "The oldest created_at, as a duration before time.now."
+        notes["time.window_end"] = "The newest created_at, as a duration before time.now."
+
+    # actor.rate is set once the profile can say which statuses allow an actor.
+    values["actor.rate"] = _rate(s.actors, n)
+    if s.actors:
+        values["actor.kinds"] = _weights(s.actor_kinds, ACTOR_KINDS)
+        notes["actor.kinds"] = f"Actors of each kind (of {_fmt_n(s.actors)})."
+        pool = _pool_size(s.actors, len(s.impersonators))
+        values["actor.impersonators"] = max(1, pool)
+        notes["actor.impersonators"] = (
+            f"Fitted to {_fmt_n(len(s.impersonators))} distinct actor subjects in "
+            f"{_fmt_n(s.actors)} actor sessions."
+        )
+    else:
+        notes["actor.kinds"] = "No actors: the default applies."
+
+    eligible = n - s.choosing_organization
+    values["organization.rate"] = _rate(s.organizations, eligible)
+    notes["organization.rate"] = (
+        f"{_fmt_n(s.organizations)} sessions with an organisation, of the "
+        f"{_fmt_n(eligible)} not pending choose-organization."
+    )
+    if s.organizations:
+        values["organization.pool"] = max(1, _pool_size(s.organizations, len(s.organization_ids)))
+        notes["organization.pool"] = (
+            f"Fitted to {_fmt_n(len(s.organization_ids))} distinct organisations in "
+            f"{_fmt_n(s.organizations)} sessions."
+        )
+
+    values["activity.rate"] = _rate(s.activities, n)
+    notes["activity.rate"] = f"{_fmt_n(s.activities)} sessions with latest_activity."
+    if s.activities:
+        values["activity.devices"] = _weights(s.devices, DEVICE_KINDS)
+        notes["activity.devices"] = f"Activities of each device kind (of {_fmt_n(s.activities)})."
+    if s.ip_addresses:
+        values["activity.ipv6_rate"] = _rate(s.ipv6, s.ip_addresses)
+        notes["activity.ipv6_rate"] = (
+            f"{_fmt_n(s.ipv6)} IPv6 addresses of {_fmt_n(s.ip_addresses)} (no address is kept)."
+        )
+
+    if s.pending_with_tasks:
+        weights = _weights(s.first_tasks, TASK_KEYS)
+        values["tasks.weights"] = weights
+        notes["tasks.weights"] = (
+            f"The first task of each of {_fmt_n(s.pending_with_tasks)} pending sessions "
+            "(later tasks are drawn from the kinds left)."
+        )
+        most = max(s.tasks_per_session)
+        kinds = sum(1 for w in weights.values() if w > 0)
+        values["tasks.max"] = max(1, min(most, kinds, 3))
+        notes["tasks.max"] = "The most tasks one pending session has" + (
+            f" ({most}), capped at the {kinds} kinds that come first."
+            if most > kinds
+            else "."
+        )
+    else:
+        notes["tasks.weights"] = "No pending session with tasks: the default applies."
+
+    per_user = stats.sessions_per_user()
+    if per_user:
+        users, skew = _fit_population(per_user)
+        values["population.users"] = users
+        values["population.skew"] = skew
+        notes["population.users"] = (
+            f"Fitted with population.skew so that {_fmt_n(sum(per_user))} sessions reach "
+            f"{_fmt_n(len(per_user))} distinct users with the same spread."
+        )
+        clients = _fit_clients(
+            [(c, len(s.user_clients[u])) for u, c in s.user_sessions.items()]
+        )
+        if clients is not None:
+            values["population.clients_per_user"] = clients
+            notes["population.clients_per_user"] = (
+                "Fitted to the distinct clients of users with several sessions."
+            )
+    return values, notes
+
+
+def _scalar(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, Mapping):
+        return "{ " + ", ".join(f"{k} = {_scalar(x)}" for k, x in v.items()) + " }"
+    return json.dumps(str(v))
+
+
+def _comment(text: str) -> list[str]:
+    return ["# " + line for line in textwrap.wrap(text, 86)]
+
+
+def _render(values: Mapping[str, Any], notes: Mapping[str, str], sessions: int) -> str:
+    lines = [
+        f"# Inferred by `sessionfaker profile infer` from {_fmt_n(sessions)} sessions.",
+        "# Only aggregate parameters are kept: shares, rates, durations and counts; no",
+        "# identifier, address, place or other value of the input appears here.",
+        "# Keys left out keep their defaults (see docs/profiles.md): "
+        + ", ".join(k for k in NOT_INFERRED if k != "name")
+        + ".",
+        "# Set time.now = \"now\" to make sessions relative to the wall clock instead.",
+    ]
+    top = [k for k in values if "." not in k]
+    for k in top:
+        lines.append(f"{k} = {_scalar(values[k])}")
+    table = ""
+    for key in KEYS:
+        path = key.path
+        if "." not in path:
+            continue
+        name, leaf = path.split(".", 1)
+        if path not in values and path not in notes:
+            continue
+        if name != table:
+            lines += ["", f"[{name}]"]
+            table = name
+        lines += _comment(key.doc)
+        if path in notes:
+            lines += _comment(notes[path])
+        if path in values:
+            lines.append(f"{leaf} = {_scalar(values[path])}")
+    return "\n".join(lines) + "\n"
+
+
+def _load(text: str) -> Profile:
+    with tempfile.TemporaryDirectory(prefix="sessionfaker-infer-") as d:
+        path = Path(d) / "inferred.toml"
+        path.write_text(text, encoding="utf-8")
+        return dataclasses.replace(load_profile(path), source="<inferred>")
+
+
+def _repair(
+    values: dict[str, Any], notes: dict[str, str], exc: ProfileError
+) -> bool:
+    """Widen the creation window when a status the data has is impossible in it."""
+    if not exc.key.startswith("status.weights."):
+        return False
+    status = exc.key.rsplit(".", 1)[1]
+    if status in LIVE_STATUSES:
+        values["time.window_end"] = "0s"
+        notes["time.window_end"] = (
+            f"Set to 0s so that {status} sessions are possible at time.now."
+        )
+        return True
+    need = values.get("lifetime.max" if status == "expired" else "lifetime.abandon")
+    path = "lifetime.max" if status == "expired" else "lifetime.abandon"
+    need_ms = parse_duration(need) if need else parse_duration(KEYS_BY_PATH[path].default)
+    start_key = KEYS_BY_PATH["time.window_start"]
+    start = parse_duration(values.get(start_key.path, start_key.default))
+    if start >= need_ms + _DAY:
+        return False
+    values["time.window_start"] = format_duration(need_ms + _DAY)
+    notes["time.window_start"] = (
+        f"Widened to {path} + 1d so that {status} sessions are possible in the window."
+    )
+    return True
+
+
+def infer_profile(stats: Stats, *, description: str | None = None) -> InferredProfile:
+    """Fit a profile to the sessions of ``stats``; its reference time becomes ``time.now``."""
+    values, notes = _fit(stats, description)
+    s = stats.sample
+    profile = _load_repaired(values, notes, stats.sessions)
+    # The generator gives an actor only to statuses whose creation range
+    # allows the actor lifetime; the rate is among those.
+    if s.actors:
+        allowed = [st for st in STATUSES if creation_range(profile, st, actor=True) is not None]
+        eligible = sum(s.statuses.get(st, 0) for st in allowed)
+        values["actor.rate"] = min(1.0, _rate(s.actors, eligible or s.sessions))
+        notes["actor.rate"] = (
+            f"{_fmt_n(s.actors)} sessions with an actor, of the {_fmt_n(eligible)} whose status "
+            "can carry one in this window."
+        )
+    else:
+        notes["actor.rate"] = "No session has an actor."
+    profile = _load_repaired(values, notes, stats.sessions)
+    return InferredProfile(_render(values, notes, stats.sessions), profile, values, stats.sessions)
+
+
+def _load_repaired(values: dict[str, Any], notes: dict[str, str], sessions: int) -> Profile:
+    for _ in range(len(STATUSES) + 1):
+        try:
+            return _load(_render(values, notes, sessions))
+        except ProfileError as exc:
+            if not _repair(values, notes, exc):
+                raise InputError(f"cannot fit a profile to these sessions: {exc.reason}") from None
+    raise AssertionError("unreachable: each repair fixes one status")
+
+
+def infer_file(
+    source: str | Path | IO[str], *, now: int | None = None, description: str | None = None
+) -> InferredProfile:
+    """Fit a profile to an NDJSON or JSON file of sessions (``-`` for stdin)."""
+    return infer_profile(describe_file(source, now=now), description=description)
+
