@@ -502,6 +502,15 @@ def _read_csv_path(path: Path) -> Iterator[dict[str, Any]]:
         raise InputError(f"{path}: no such file") from None
 
 
+def _new_file_mode(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | Path | None) -> Iterator[IO[bytes]]:
     """A binary stream to ``path`` (stdout when None or ``-``) that replaces
@@ -513,6 +522,8 @@ def atomic_output(path: str | Path | None) -> Iterator[IO[bytes]]:
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
     try:
+        # mkstemp makes the file 0600: give it the mode a plain open() would.
+        os.fchmod(fd, _new_file_mode(target))
         with os.fdopen(fd, "wb") as f:
             yield f
             f.flush()

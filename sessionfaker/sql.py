@@ -29,6 +29,7 @@ INDEXED = ("user_id", "status")
 # Short enough that "<table>_user_id_idx" and MySQL's "<table>__sf_new" fit
 # the 63/64-character limits of PostgreSQL and MySQL.
 MAX_TABLE_NAME = 48
+_MAX_IDENT = 63
 _TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 _TYPES: dict[str, dict[str, str]] = {
@@ -70,7 +71,7 @@ def check_dialect(dialect: str) -> str:
     return dialect
 
 
-def check_table_name(name: str) -> str:
+def check_table_name(name: str, max_length: int = MAX_TABLE_NAME) -> str:
     """``name`` if it is a plain identifier; anything else raises :class:`InvalidArgument`.
 
     >>> check_table_name("x; DROP TABLE users")  # doctest: +ELLIPSIS
@@ -78,10 +79,10 @@ def check_table_name(name: str) -> str:
     ...
     sessionfaker.errors.InvalidArgument: table name 'x; DROP TABLE users' is not valid: ...
     """
-    if not _TABLE_NAME.match(name) or len(name) > MAX_TABLE_NAME:
+    if not _TABLE_NAME.match(name) or len(name) > max_length:
         raise InvalidArgument(
             f"table name {name!r} is not valid: use letters, digits and underscores, "
-            f"not starting with a digit, at most {MAX_TABLE_NAME} characters"
+            f"not starting with a digit, at most {max_length} characters"
         )
     return name
 
@@ -103,10 +104,16 @@ def create_table_statements(
     structure: Structure | None = None,
     *,
     if_not_exists: bool = False,
+    index_prefix: str | None = None,
 ) -> list[str]:
-    """The statements (without a trailing ``;``) that create ``table`` and its indexes."""
+    """The statements (without a trailing ``;``) that create ``table`` and its indexes.
+
+    Indexes are named ``<index_prefix>_<column>_idx``, ``index_prefix``
+    defaulting to the table's name.
+    """
     check_dialect(dialect)
-    check_table_name(table)
+    check_table_name(table, _MAX_IDENT)
+    prefix = check_table_name(index_prefix or table)
     s = structure or load_structure()
     q = quote_ident
     cols = [
@@ -120,7 +127,7 @@ def create_table_statements(
     exists = "IF NOT EXISTS " if if_not_exists else ""
     if dialect == "mysql":
         cols.extend(
-            f"  KEY {q(f'{table}_{c}_idx', dialect)} ({q(c, dialect)})" for c in indexed
+            f"  KEY {q(f'{prefix}_{c}_idx', dialect)} ({q(c, dialect)})" for c in indexed
         )
         return [
             f"CREATE TABLE {exists}{q(table, dialect)} (\n"
@@ -129,7 +136,7 @@ def create_table_statements(
         ]
     out = [f"CREATE TABLE {exists}{q(table, dialect)} (\n" + ",\n".join(cols) + "\n)"]
     out.extend(
-        f"CREATE INDEX {exists}{q(f'{table}_{c}_idx', dialect)} "
+        f"CREATE INDEX {exists}{q(f'{prefix}_{c}_idx', dialect)} "
         f"ON {q(table, dialect)} ({q(c, dialect)})"
         for c in indexed
     )
@@ -203,6 +210,6 @@ def literal_encoders(
 
 def insert_prefix(table: str, dialect: str, columns: Sequence[str]) -> str:
     """``INSERT INTO "table" ("a", "b") VALUES`` for ``dialect``."""
-    check_table_name(table)
+    check_table_name(table, _MAX_IDENT)
     cols = ", ".join(quote_ident(c, dialect) for c in columns)
     return f"INSERT INTO {quote_ident(table, dialect)} ({cols}) VALUES"
