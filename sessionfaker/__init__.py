@@ -13,6 +13,7 @@ from .generator import Generator, generate
 from .profile import Profile, load_profile
 from .rules import RULES, STATUSES, Checker, Violation, check_session
 from .schema import Structure, load_structure, to_json_schema, to_json_structure
+from .session import Session
 from .validate import Report, validate_file
 
 __version__ = "0.1.0"
@@ -27,6 +28,7 @@ __all__ = [
     "Profile",
     "ProfileError",
     "Report",
+    "Session",
     "SessionfakerError",
     "Structure",
     "StructureError",
