@@ -112,8 +112,8 @@ def create_table_statements(
     defaulting to the table's name.
     """
     check_dialect(dialect)
-    check_table_name(table, _MAX_IDENT)
     prefix = check_table_name(index_prefix or table)
+    check_table_name(table, _MAX_IDENT)
     s = structure or load_structure()
     q = quote_ident
     cols = [

@@ -10,10 +10,12 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .fixtures import fixtures
 from .generate import generate
 from .infer import profile
 from .profiles import profiles
 from .schema import schema
+from .seed import seed
 from .stats import stats
 from .validate import validate
 
@@ -28,6 +30,8 @@ cli.add_command(generate)
 cli.add_command(validate)
 cli.add_command(profiles)
 cli.add_command(schema)
+cli.add_command(seed)
+cli.add_command(fixtures)
 cli.add_command(stats)
 cli.add_command(profile)
 

@@ -5,6 +5,8 @@ import json
 import click
 
 from ..schema import structure_text, to_json_schema, to_json_structure
+from ..sql import DIALECTS, create_table_sql
+from .common import errors
 
 
 @click.command()
@@ -12,14 +14,20 @@ from ..schema import structure_text, to_json_schema, to_json_structure
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["structure", "json-structure", "json-schema"]),
+    type=click.Choice(["structure", "json-structure", "json-schema", "sql"]),
     default="structure",
     show_default=True,
 )
-def schema(fmt: str) -> None:
+@click.option("--dialect", type=click.Choice(DIALECTS), default="sqlite", show_default=True,
+              help="SQL dialect (sql format).")
+@click.option("--table", default="sessions", show_default=True, help="Table name (sql format).")
+def schema(fmt: str, dialect: str, table: str) -> None:
     """Print the Session schema: Clerk's structure as shipped, a JSON Structure
-    core translation, or a JSON Schema 2020-12."""
-    if fmt == "structure":
+    core translation, a JSON Schema 2020-12, or the SQL table that seed creates."""
+    if fmt == "sql":
+        with errors():
+            click.echo(create_table_sql(table, dialect), nl=False)
+    elif fmt == "structure":
         click.echo(structure_text(), nl=False)
     elif fmt == "json-structure":
         click.echo(json.dumps(to_json_structure(), indent=2))

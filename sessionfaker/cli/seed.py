@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from ..db import IF_EXISTS, Progress, read_user_ids
+from ..db import seed as seed_database
+from .common import errors, profile_options, resolve_profile
+
+
+@contextmanager
+def _progress(count: int, quiet: bool) -> Iterator[Progress | None]:
+    """A progress bar on stderr when it is a terminal (stdout stays clean)."""
+    if quiet or count == 0 or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(
+        length=count, label="seeding", file=sys.stderr, show_pos=True, show_eta=True
+    ) as bar:
+        yield bar.update
+
+
+@click.command()
+@click.argument("url")
+@click.option("-n", "count", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="How many sessions.")
+@profile_options
+@click.option("--start", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Index of the first session (as for generate).")
+@click.option("--table", default="sessions", show_default=True, help="Table to load into.")
+@click.option("--if-exists", type=click.Choice(IF_EXISTS), default="fail", show_default=True,
+              help="When the table exists: refuse, add rows, drop and recreate it, or empty it.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None,
+              help="Rows per INSERT, executemany or COPY chunk (default: per engine).")
+@click.option("--user-ids-from", "user_ids_from", type=click.Path(dir_okay=False),
+              default=None, metavar="FILE", help="Draw user_id from these ids, one a line.")
+@click.option("--user-ids-query", default=None, metavar="SQL",
+              help="Draw user_id from the first column of this query, run on the target.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+def seed(
+    url: str,
+    count: int,
+    profile_ref: str,
+    seed: str,
+    now: str | None,
+    overrides: tuple[str, ...],
+    start: int,
+    table: str,
+    if_exists: str,
+    batch_size: int | None,
+    user_ids_from: str | None,
+    user_ids_query: str | None,
+    quiet: bool,
+) -> None:
+    """Load generated sessions into a database table, in one transaction.
+
+    URL is sqlite:///PATH, postgresql://USER@HOST/DB or mysql://USER@HOST/DB
+    (mariadb:// too). The table is created when missing; on any error or
+    Ctrl-C it is left as it was.
+    """
+    profile = resolve_profile(profile_ref, now, overrides)
+    with errors():
+        user_ids = read_user_ids(user_ids_from) if user_ids_from is not None else None
+        try:
+            with _progress(count, quiet) as progress:
+                result = seed_database(
+                    url,
+                    profile,
+                    count,
+                    seed=seed,
+                    start=start,
+                    table=table,
+                    if_exists=if_exists,
+                    batch_size=batch_size,
+                    user_ids=user_ids,
+                    user_ids_query=user_ids_query,
+                    progress=progress,
+                )
+        except KeyboardInterrupt:
+            click.echo(f"interrupted: nothing was written to {table}", err=True)
+            sys.exit(130)
+    if not quiet:
+        click.echo(result.summary(), err=True)

@@ -1,0 +1,238 @@
+"""Fixture sets: one reviewable JSON file per scenario, and a manifest.
+
+A scenario is a set of profile overrides that forces one situation (a
+status, an actor kind, a pending task, ...). Each scenario draws from its
+own seed, ``"{seed}/{scenario}"``, so adding a scenario never changes the
+others' files. The same profile, seed and reference time give the same
+bytes: :func:`check_fixtures` compares a directory with what
+:func:`build_fixtures` would write, so a downstream CI can keep checked-in
+fixtures honest.
+
+>>> from sessionfaker.profile import load_profile
+>>> files = build_fixtures(load_profile("default", now="2026-11-01T00:00:00Z"))
+>>> "status-active.json" in files and "manifest.json" in files
+True
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, InvalidArgument
+from .generator import Generator
+from .output import JsonWriter, atomic_output
+from .profile import Profile
+from .rules import ACTOR_KINDS, STATUSES, TASK_KEYS
+from .timeutil import format_instant
+
+MANIFEST = "manifest.json"
+
+_ACTOR_TEXT = {
+    "dashboard": "impersonated from Clerk's dashboard (actor with iss, sid and sub)",
+    "token": "impersonated with a backend actor token (actor with sub only)",
+    "agent": "made by an agent task (actor with sub and type 'agent')",
+}
+_TASK_TEXT = {
+    "choose-organization": "must choose an organisation (so no active organisation)",
+    "reset-password": "must reset their password",
+    "setup-mfa": "must set up multi-factor authentication",
+}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One fixture file: the profile overrides that force a situation."""
+
+    name: str
+    description: str
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    # A scenario made of one group of sessions per override set (boundaries).
+    groups: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.json"
+
+
+def _active(**extra: Any) -> dict[str, Any]:
+    return {"status.weights": {"active": 1}, **extra}
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    *(
+        Scenario(f"status-{s}", f"{s} sessions", {"status.weights": {s: 1}})
+        for s in STATUSES
+    ),
+    *(
+        Scenario(
+            f"actor-{k}",
+            f"active sessions {_ACTOR_TEXT[k]}",
+            _active(**{"actor.rate": 1, "actor.kinds": {k: 1}}),
+        )
+        for k in ACTOR_KINDS
+    ),
+    *(
+        Scenario(
+            f"pending-{t}",
+            f"pending sessions whose user {_TASK_TEXT[t]}",
+            {"status.weights": {"pending": 1}, "tasks.weights": {t: 1}, "tasks.max": 1},
+        )
+        for t in TASK_KEYS
+    ),
+    Scenario(
+        "organization-with",
+        "active sessions with an active organisation",
+        _active(**{"organization.rate": 1}),
+    ),
+    Scenario(
+        "organization-without",
+        "active sessions without an active organisation",
+        _active(**{"organization.rate": 0}),
+    ),
+    Scenario(
+        "activity-native-app",
+        "active sessions whose latest activity is from a native app (no device_type)",
+        _active(**{"activity.rate": 1, "activity.devices": {"native_app": 1}}),
+    ),
+    Scenario(
+        "timeline-boundaries",
+        "one session per status with every timestamp on a boundary of its allowed range",
+        groups=tuple(
+            {"status.weights": {s: 1}, "timeline.boundary_rate": 1} for s in STATUSES
+        ),
+    ),
+)
+
+
+def scenario_sessions(
+    scenario: Scenario, profile: Profile, seed: int | str, count: int
+) -> list[dict[str, Any]]:
+    """The sessions of one scenario: ``count`` of them, or one per group."""
+    label = f"fixture {scenario.name}"
+
+    def forced(overrides: Mapping[str, Any]) -> Profile:
+        # with_overrides re-reads time.now, which may say "now": keep the
+        # reference time the caller resolved.
+        return profile.with_overrides(overrides, label).with_now(profile.now)
+
+    if scenario.groups:
+        out: list[dict[str, Any]] = []
+        for i, group in enumerate(scenario.groups):
+            p = forced(group)
+            out.extend(Generator(p, f"{seed}/{scenario.name}/{i}").generate(0, 1))
+        return out
+    p = forced(scenario.overrides)
+    return list(Generator(p, f"{seed}/{scenario.name}").generate(0, count))
+
+
+def _json_bytes(sessions: list[dict[str, Any]]) -> bytes:
+    buf = io.BytesIO()
+    JsonWriter(buf, pretty=True).write_all(sessions)
+    return buf.getvalue()
+
+
+def build_fixtures(profile: Profile, seed: int | str = 0, count: int = 3) -> dict[str, bytes]:
+    """Every fixture file's name and bytes, the manifest included."""
+    if count < 1:
+        raise InvalidArgument(f"count must be at least 1 ({count})")
+    files: dict[str, bytes] = {}
+    listing: dict[str, Any] = {}
+    for sc in SCENARIOS:
+        sessions = scenario_sessions(sc, profile, seed, count)
+        files[sc.file] = _json_bytes(sessions)
+        listing[sc.file] = {
+            "scenario": sc.name,
+            "description": sc.description,
+            "sessions": len(sessions),
+        }
+    manifest = {
+        "generated_by": "sessionfaker fixtures",
+        "profile": profile.name,
+        "seed": str(seed),
+        "now": format_instant(profile.now),
+        "sessions_per_scenario": count,
+        "files": listing,
+    }
+    files[MANIFEST] = (json.dumps(manifest, indent=2) + "\n").encode()
+    return files
+
+
+def recorded_now(directory: str | Path) -> str | None:
+    """The reference time the directory's manifest records, if it has one."""
+    path = Path(directory) / MANIFEST
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read the manifest ({exc})") from None
+    now = doc.get("now") if isinstance(doc, dict) else None
+    return now if isinstance(now, str) else None
+
+
+def _listed(directory: Path) -> list[str]:
+    try:
+        doc = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    files = doc.get("files") if isinstance(doc, dict) else None
+    return [f for f in files if isinstance(f, str) and "/" not in f] if isinstance(
+        files, dict
+    ) else []
+
+
+def write_fixtures(
+    directory: str | Path, profile: Profile, seed: int | str = 0, count: int = 3
+) -> list[str]:
+    """Write the fixture set into ``directory`` (created if missing), each file
+    atomically; files an older manifest listed and this set lacks are removed.
+    Returns the names of the files whose bytes changed."""
+    d = Path(directory)
+    files = build_fixtures(profile, seed, count)
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{d}: cannot create the directory ({exc.strerror})") from None
+    stale = [f for f in _listed(d) if f not in files]
+    changed = []
+    # The manifest goes last: until it is written, the old one still describes the set.
+    for name in sorted(files, key=lambda n: n == MANIFEST):
+        target = d / name
+        try:
+            if target.read_bytes() == files[name]:
+                continue
+        except OSError:
+            pass
+        with atomic_output(target) as f:
+            f.write(files[name])
+        changed.append(name)
+    for name in stale:
+        (d / name).unlink(missing_ok=True)
+        changed.append(name)
+    return changed
+
+
+def check_fixtures(
+    directory: str | Path, profile: Profile, seed: int | str = 0, count: int = 3
+) -> list[tuple[str, str]]:
+    """``(problem, file)`` for each file of ``directory`` that differs from what
+    :func:`write_fixtures` would write: ``differs``, ``missing`` or
+    ``unexpected`` (a JSON file that is not part of the set). Empty when in step."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise InputError(f"{d}: no such directory")
+    files = build_fixtures(profile, seed, count)
+    out: list[tuple[str, str]] = []
+    for name, body in sorted(files.items()):
+        try:
+            if (d / name).read_bytes() != body:
+                out.append(("differs", name))
+        except FileNotFoundError:
+            out.append(("missing", name))
+    out.extend(("unexpected", p.name) for p in sorted(d.glob("*.json")) if p.name not in files)
+    return out
