@@ -430,6 +430,25 @@ def _check_pins(fixed: Mapping[str, Any], p: Profile) -> None:
             )
 
 
+def _check_pinned_times(fixed: Mapping[str, Any], p: Profile) -> None:
+    """The clearest reasons a pinned timestamp is impossible, before the general one."""
+    now = p.time_now
+    for name in ("created_at", "last_active_at", "updated_at"):
+        v = fixed.get(name)
+        if v is not None and v > now:
+            raise InvalidArgument(
+                f"Cannot have {name}={v!r}: after now ({format_instant(now)}); "
+                f"{RULES['now.future'].description}"
+            )
+    c = fixed.get("created_at")
+    lo, hi = p.time_window_start, min(p.time_window_end, now)
+    if c is not None and not lo <= c <= hi:
+        raise InvalidArgument(
+            f"Cannot have created_at={c!r}: outside profile {p.name!r}'s creation window "
+            f"({format_instant(lo)} to {format_instant(hi)})"
+        )
+
+
 def _created_bounds(
     p: Profile, status: str, actor: bool, pins: Mapping[str, Any], check_policy: bool
 ) -> tuple[int, int] | None:
@@ -646,6 +665,7 @@ def sessions(
     """
     p = _resolve_profile(profile, now)
     _check_pins(fixed, p)
+    _check_pinned_times(fixed, p)
     named: dict[str, Any] = {}
     if status is not None:
         named["status"] = status
@@ -685,12 +705,13 @@ def ksuids(
     """Ids ``prefix`` + a KSUID whose second lies in ``[min_time, max_time]``.
 
     The bounds are epoch milliseconds, ISO 8601 text or aware datetimes,
-    inclusive and kept to the second; they default to the whole KSUID range.
+    inclusive and truncated to the second (a KSUID keeps whole seconds); they
+    default to the whole KSUID range.
     Shrinks towards the earliest second and an all-zero payload.
 
     >>> from hypothesis import find
     >>> find(ksuids("org_", min_time="2026-01-01T00:00:00Z"), lambda i: True)
-    'org_3777mQRfxxV3C4u1pKBYmJGd34y'
+    'org_37dGalnvVFpJFsmiFDGIwmudA4O'
     """
     if not isinstance(prefix, str) or not _PREFIX_RE.fullmatch(prefix):
         raise InvalidArgument(
@@ -706,14 +727,9 @@ def ksuids(
                 f"Cannot have {name}={given!r}: outside the KSUID range "
                 f"{format_instant(_KSUID_MIN_MS)} to {format_instant(_KSUID_MAX_MS)}"
             )
+    if hi_ms < lo_ms:
+        raise InvalidArgument(f"Cannot have max_time={max_time!r} < min_time={min_time!r}")
     lo_s, hi_s = lo_ms // 1000, hi_ms // 1000
-    if lo_s > hi_s:
-        raise InvalidArgument(
-            f"Cannot have max_time={max_time!r} < min_time={min_time!r}"
-            if hi_ms < lo_ms
-            else f"Cannot have min_time={min_time!r}, max_time={max_time!r}: no whole second "
-            "between them"
-        )
     k0 = lo_s - ids.KSUID_EPOCH
     k1 = hi_s - ids.KSUID_EPOCH
     return st.integers(k0 << _PAYLOAD_BITS, (k1 << _PAYLOAD_BITS) | _PAYLOAD_MASK).map(
