@@ -240,10 +240,13 @@ class Profile:
         """
         raw = dict(self.raw)
         origins = dict(self.origins)
-        for key, value in _flatten(dict(overrides), source).items():
+        flat = _flatten(dict(overrides), source)
+        for key, value in flat.items():
             raw[key] = value
             origins[key] = source
-        return _build(raw, origins, self.source, None)
+        # Keep the reference time already resolved (pinned by --now, or the
+        # wall clock read once) unless the overrides set time.now themselves.
+        return _build(raw, origins, self.source, None if "time.now" in flat else self.time_now)
 
     def with_now(self, now: str | int) -> Profile:
         """A copy whose reference time is ``now`` (what ``--now`` does)."""
