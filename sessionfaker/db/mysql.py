@@ -17,9 +17,10 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import orjson
 
+from ..errors import InvalidArgument
 from ..schema import load_structure
 from ..sql import create_table_statements, insert_prefix, literal_encoders, quote_ident
-from . import Column, SeedError, Sink, json_fields
+from . import Column, SeedError, Sink, json_fields, redact
 
 try:
     import pymysql
@@ -51,13 +52,14 @@ def _q(name: str) -> str:
 def connect_args(url: str) -> dict[str, Any]:
     """PyMySQL's ``connect`` arguments for a ``mysql://`` or ``mariadb://`` URL."""
     parts = urlsplit(url)
+    shown = redact(url)
     database = unquote(parts.path.lstrip("/"))
     if not database:
-        raise SeedError(f"{url}: no database name (mysql://user@host/DATABASE)")
+        raise InvalidArgument(f"{shown}: no database name (mysql://user@host/DATABASE)")
     try:
         port = parts.port or 3306
     except ValueError:
-        raise SeedError(f"{url}: the port is not a number") from None
+        raise InvalidArgument(f"{shown}: the port is not a number") from None
     args: dict[str, Any] = {
         "host": parts.hostname or "localhost",
         "port": port,
@@ -69,7 +71,7 @@ def connect_args(url: str) -> dict[str, Any]:
         if key == "unix_socket":
             args["unix_socket"] = value
         else:
-            raise SeedError(f"{url}: unknown URL parameter {key!r} (known: unix_socket)")
+            raise InvalidArgument(f"{shown}: unknown URL parameter {key!r} (known: unix_socket)")
     return args
 
 
@@ -189,7 +191,9 @@ class MysqlSink(Sink):
             m = re.search(r"Duplicate entry '(.*)' for key", self.describe(exc))
             return self.duplicate(table, m.group(1) if m else None)
         if isinstance(exc, pymysql.Error):
-            return SeedError(f"{self.display}: {self.describe(exc)}")
+            # Name the table the user asked for, not its shadow.
+            detail = self.describe(exc).replace(f"`{table}{SHADOW}`", f"`{table}`")
+            return SeedError(f"{self.display}: {detail}")
         return None
 
     def read(self, table: str) -> Iterator[dict[str, Any]]:

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 
 import orjson
 
+from ..errors import InvalidArgument
 from ..schema import load_structure
 from ..sql import create_table_statements, insert_prefix, quote_ident
 from . import Column, SeedError, Sink, json_fields
@@ -25,12 +26,12 @@ def sqlite_path(url: str) -> tuple[str, str]:
     """The database path and the URI query of a ``sqlite://`` URL."""
     parts = urlsplit(url)
     if parts.netloc:
-        raise SeedError(
+        raise InvalidArgument(
             f"{url}: a SQLite URL has no host: use sqlite:///relative.db or sqlite:////abs.db"
         )
     path = parts.path[1:] if parts.path.startswith("/") else parts.path
     if not path:
-        raise SeedError(f"{url}: no database path (sqlite:///path.db)")
+        raise InvalidArgument(f"{url}: no database path (sqlite:///path.db)")
     return path, parts.query
 
 
