@@ -7,6 +7,7 @@ SESSIONFAKER_TEST_POSTGRESQL and SESSIONFAKER_TEST_MYSQL.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -27,6 +28,7 @@ from sessionfaker.db.mysql import SHADOW, connect_args
 from sessionfaker.db.sqlite import sqlite_path
 from sessionfaker.errors import InvalidArgument
 from sessionfaker.generator import Generator
+from sessionfaker.output import SqlWriter
 from sessionfaker.rules import Checker
 
 from .conftest import NOW, in_ci, profile
@@ -71,18 +73,18 @@ class Engine:
         import pymysql
         from pymysql.constants import CLIENT
 
-        conn = pymysql.connect(
+        my = pymysql.connect(
             **connect_args(self.url), autocommit=True, client_flag=CLIENT.MULTI_STATEMENTS
         )
         try:
-            with conn.cursor() as cur:
+            with my.cursor() as cur:
                 cur.execute(statement)
                 rows = list(cur.fetchall())
                 while cur.nextset():
                     pass
                 return rows
         finally:
-            conn.close()
+            my.close()
 
     def quote(self, name: str) -> str:
         return f"`{name}`" if self.name == "mysql" else f'"{name}"'
@@ -264,7 +266,7 @@ def test_append_adds_rows_and_a_repeated_seed_is_a_clear_duplicate_error(engine:
         engine.url, "-n", "20", "--seed", "a", "--now", NOW, "--table", table,
         "--if-exists", "append",
     )
-    assert code == 1
+    assert code == 1 and out == ""
     what = (
         "one of these session ids" if engine.name == "sqlite"
         else f"session {generated(1, 'a')[0]['id']}"
@@ -562,3 +564,30 @@ def test_library_errors() -> None:
     with pytest.raises(InvalidArgument) as e:
         db.seed("sqlite:///:memory:", p, -1)
     assert str(e.value) == "count must be >= 0 (-1)"
+
+
+# -- generate --format sql runs in its engine
+
+
+def test_sql_output_executes_in_its_engine_and_reads_back(engine: Engine) -> None:
+    table = engine.table()
+    data = generated(1100, "script")
+    # Quoting that each engine must get right: quotes, backslashes, newlines, non-ASCII.
+    data[0]["client_id"] = "client_\"q\", 'single' \\ back\\slash"
+    data[1]["client_id"] = "client_line\nbreak 東京 é"
+    data[2]["actor"] = {"sub": "user_x", "note": "O'Brien \\ \"x\""}
+    buf = io.BytesIO()
+    SqlWriter(buf, dialect=engine.name, table=table).write_all(data)
+    engine.run(buf.getvalue().decode())
+    assert db.read_table(engine.url, table) == by_id(data)
+
+
+def test_generate_sql_cli_output_loads_the_ndjson_sessions(engine: Engine) -> None:
+    table = engine.table()
+    args = ["generate", "-n", "300", "--seed", "g", "--now", NOW]
+    script = runner.invoke(
+        cli, [*args, "-f", "sql", "--dialect", engine.name, "--table", table]
+    ).stdout
+    engine.run(script)
+    expected = [json.loads(line) for line in runner.invoke(cli, args).stdout.splitlines()]
+    assert db.read_table(engine.url, table) == by_id(expected)
