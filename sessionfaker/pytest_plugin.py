@@ -372,5 +372,8 @@ class SessionFactory:
             )
 
 
-def _args(**kwargs: Any) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items() if v is not None)
+def _args(status: str | None = None, actor: bool | None = None, **fields: Any) -> str:
+    """The arguments as passed: status and actor when given, every field."""
+    chosen = {"status": status, "actor": actor}
+    named = {k: v for k, v in chosen.items() if v is not None} | fields
+    return ", ".join(f"{k}={v!r}" for k, v in named.items())
