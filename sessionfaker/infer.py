@@ -16,8 +16,8 @@ city, country, browser, app name or other value of the input is written.
 >>> from sessionfaker.stats import describe
 >>> p = load_profile("b2b", now="2026-11-01T00:00:00Z")
 >>> fit = infer_profile(describe(enumerate(generate(p, 500, seed=1), 1)))
->>> fit.profile.lifetime_max == p.lifetime_max, fit.values["time.now"]
-(True, '2026-11-01T00:00:00Z')
+>>> fit.values["lifetime.max"], fit.values["tasks.max"], fit.profile.time_now <= p.time_now
+('7d', 2, True)
 """
 
 from __future__ import annotations
@@ -201,6 +201,45 @@ def _fit_clients(per_user: Sequence[tuple[int, int]]) -> int | None:
     return min((max(1, lo - 1), lo), key=lambda k: abs(expected(k) - seen))
 
 
+def _fit_task_weights(lists: Mapping[tuple[str, ...], int]) -> dict[str, float]:
+    """Task weights, in percent, that make the observed ordered task lists most likely.
+
+    The generator draws each task of a list by weight from the kinds not
+    drawn yet (a Plackett-Luce model); the maximum-likelihood weights come
+    from Hunter's MM iteration. Weights of the first tasks alone would ignore
+    what the later ones say.
+
+    >>> _fit_task_weights({("setup-mfa",): 3, ("reset-password",): 1})
+    {'choose-organization': 0.0, 'reset-password': 25.0, 'setup-mfa': 75.0}
+    """
+    kinds = [k for k in TASK_KEYS if any(k in keys for keys in lists)]
+    # (chosen, the kinds it was chosen from, how many sessions)
+    events: list[tuple[str, frozenset[str], int]] = []
+    for keys, count in lists.items():
+        left = set(kinds)
+        for k in keys:
+            if k not in left:
+                break  # a repeated task: the generator never makes one
+            events.append((k, frozenset(left), count))
+            left.discard(k)
+    wins = Counter[str]()
+    for k, _, count in events:
+        wins[k] += count
+    w = {k: 1.0 / len(kinds) for k in kinds}
+    for _ in range(10_000):
+        new = {}
+        for i in kinds:
+            denom = sum(c / sum(w[k] for k in among) for _, among, c in events if i in among)
+            new[i] = wins[i] / denom if denom else 0.0
+        total = sum(new.values())
+        new = {k: v / total for k, v in new.items()}
+        done = max(abs(new[k] - w[k]) for k in kinds) < 1e-12
+        w = new
+        if done:
+            break
+    return {k: round(100 * w.get(k, 0.0), 4) for k in TASK_KEYS}
+
+
 # ---------------------------------------------------------------- the profile
 
 
@@ -304,19 +343,17 @@ def _fit(stats: Stats, description: str | None) -> tuple[dict[str, Any], dict[st
         )
 
     if s.pending_with_tasks:
-        weights = _weights(s.first_tasks, TASK_KEYS)
+        weights = _fit_task_weights(s.task_lists)
         values["tasks.weights"] = weights
         notes["tasks.weights"] = (
-            f"The first task of each of {_fmt_n(s.pending_with_tasks)} pending sessions "
-            "(later tasks are drawn from the kinds left)."
+            f"Fitted by maximum likelihood to the ordered tasks of {_fmt_n(s.pending_with_tasks)} "
+            "pending sessions: each task is drawn by weight from the kinds not drawn yet."
         )
         most = max(s.tasks_per_session)
         kinds = sum(1 for w in weights.values() if w > 0)
         values["tasks.max"] = max(1, min(most, kinds, 3))
-        notes["tasks.max"] = "The most tasks one pending session has" + (
-            f" ({most}), capped at the {kinds} kinds that come first."
-            if most > kinds
-            else "."
+        notes["tasks.max"] = f"The most tasks one pending session has ({most})" + (
+            f", capped at the {kinds} kinds seen." if most > kinds else "."
         )
     else:
         notes["tasks.weights"] = "No pending session with tasks: the default applies."
@@ -330,9 +367,7 @@ def _fit(stats: Stats, description: str | None) -> tuple[dict[str, Any], dict[st
             f"Fitted with population.skew so that {_fmt_n(sum(per_user))} sessions reach "
             f"{_fmt_n(len(per_user))} distinct users with the same spread."
         )
-        clients = _fit_clients(
-            [(c, len(s.user_clients[u])) for u, c in s.user_sessions.items()]
-        )
+        clients = _fit_clients([(c, len(s.user_clients[u])) for u, c in s.user_sessions.items()])
         if clients is not None:
             values["population.clients_per_user"] = clients
             notes["population.clients_per_user"] = (
@@ -360,10 +395,12 @@ def _render(values: Mapping[str, Any], notes: Mapping[str, str], sessions: int) 
         f"# Inferred by `sessionfaker profile infer` from {_fmt_n(sessions)} sessions.",
         "# Only aggregate parameters are kept: shares, rates, durations and counts; no",
         "# identifier, address, place or other value of the input appears here.",
-        "# Keys left out keep their defaults (see docs/profiles.md): "
-        + ", ".join(k for k in NOT_INFERRED if k != "name")
-        + ".",
-        "# Set time.now = \"now\" to make sessions relative to the wall clock instead.",
+        *_comment(
+            "Keys left out keep their defaults (see docs/profiles.md): "
+            + ", ".join(k for k in NOT_INFERRED if k != "name")
+            + "."
+        ),
+        '# Set time.now = "now" to make sessions relative to the wall clock instead.',
     ]
     top = [k for k in values if "." not in k]
     for k in top:
@@ -394,18 +431,14 @@ def _load(text: str) -> Profile:
         return dataclasses.replace(load_profile(path), source="<inferred>")
 
 
-def _repair(
-    values: dict[str, Any], notes: dict[str, str], exc: ProfileError
-) -> bool:
+def _repair(values: dict[str, Any], notes: dict[str, str], exc: ProfileError) -> bool:
     """Widen the creation window when a status the data has is impossible in it."""
     if not exc.key.startswith("status.weights."):
         return False
     status = exc.key.rsplit(".", 1)[1]
     if status in LIVE_STATUSES:
         values["time.window_end"] = "0s"
-        notes["time.window_end"] = (
-            f"Set to 0s so that {status} sessions are possible at time.now."
-        )
+        notes["time.window_end"] = f"Set to 0s so that {status} sessions are possible at time.now."
         return True
     need = values.get("lifetime.max" if status == "expired" else "lifetime.abandon")
     path = "lifetime.max" if status == "expired" else "lifetime.abandon"
@@ -457,4 +490,3 @@ def infer_file(
 ) -> InferredProfile:
     """Fit a profile to an NDJSON or JSON file of sessions (``-`` for stdin)."""
     return infer_profile(describe_file(source, now=now), description=description)
-

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -61,9 +62,9 @@ __all__ = [
     "SCHEMA_ID",
     "Comparison",
     "MissingExtraError",
+    "QuantityTest",
     "Sample",
     "Stats",
-    "TestResult",
     "collect",
     "compare",
     "compare_with_profile",
@@ -163,7 +164,7 @@ def _not_a_session(record: Any) -> str | None:
         return f"object is {shown}, not 'session'"
     if "status" in record or "created_at" in record:
         return None
-    return "a JSON object without \"object\": \"session\""
+    return 'a JSON object without "object": "session"'
 
 
 @dataclass
@@ -186,7 +187,8 @@ class Sample:
     ipv6: int = 0
     pending_with_tasks: int = 0
     task_keys: Counter[str] = field(default_factory=Counter)
-    first_tasks: Counter[str] = field(default_factory=Counter)
+    # Each ordered list of task keys, and how many pending sessions have it.
+    task_lists: Counter[tuple[str, ...]] = field(default_factory=Counter)
     tasks_per_session: Counter[int] = field(default_factory=Counter)
     created: list[int] = field(default_factory=list)
     last_active: list[int] = field(default_factory=list)
@@ -263,7 +265,7 @@ class Sample:
             if keys:
                 self.pending_with_tasks += 1
                 self.task_keys.update(keys)
-                self.first_tasks[keys[0]] += 1
+                self.task_lists[tuple(keys)] += 1
                 self.tasks_per_session[len(keys)] += 1
                 self.choosing_organization += "choose-organization" in keys
 
@@ -489,7 +491,10 @@ def describe(
 
 def describe_file(source: str | Path | IO[str], *, now: int | None = None) -> Stats:
     """The report of an NDJSON or JSON file (``-`` for stdin)."""
-    label = "<stdin>" if str(source) == "-" else str(getattr(source, "name", source))
+    if isinstance(source, str | Path):
+        label = "<stdin>" if str(source) == "-" else str(source)
+    else:
+        label = str(getattr(source, "name", "<stream>"))
     return describe(read_sessions(source), source=label, now=now)
 
 
@@ -497,7 +502,7 @@ def describe_file(source: str | Path | IO[str], *, now: int | None = None) -> St
 
 
 @dataclass(frozen=True)
-class TestResult:
+class QuantityTest:
     """One two-sample test of one quantity."""
 
     quantity: str
@@ -534,7 +539,7 @@ class Comparison:
     seed: str
     alpha: float
     expected: Stats
-    tests: list[TestResult]
+    tests: list[QuantityTest]
 
     @property
     def significant(self) -> list[str]:
@@ -557,22 +562,22 @@ def _scipy_stats() -> Any:
     return require("scipy.stats", "comparing with a profile", "stats")
 
 
-def _chi_square(name: str, obs: Mapping[str, int], exp: Mapping[str, int]) -> TestResult:
+def _chi_square(name: str, obs: Mapping[str, int], exp: Mapping[str, int]) -> QuantityTest:
     n_obs, n_exp = sum(obs.values()), sum(exp.values())
     observed = _shares(obs, n_obs)
     expected = _shares(exp, n_exp)
     if n_obs == 0 or n_exp == 0:
         which = "the file" if n_obs == 0 else "the profile's sample"
-        return TestResult(
+        return QuantityTest(
             name, "none", None, None, None, None, False, observed, expected, f"none in {which}"
         )
     # Categories absent from both samples carry no information.
     keys = [k for k in obs if obs[k] or exp.get(k, 0)]
     if len(keys) < 2:
-        return TestResult(name, "chi-square", 0.0, 0, 1.0, None, False, observed, expected)
+        return QuantityTest(name, "chi-square", 0.0, 0, 1.0, None, False, observed, expected)
     table = [[obs[k] for k in keys], [exp.get(k, 0) for k in keys]]
     res = _scipy_stats().chi2_contingency(table)
-    return TestResult(
+    return QuantityTest(
         name,
         "chi-square",
         float(res.statistic),
@@ -585,16 +590,22 @@ def _chi_square(name: str, obs: Mapping[str, int], exp: Mapping[str, int]) -> Te
     )
 
 
-def _ks(name: str, obs: Sequence[float], exp: Sequence[float]) -> TestResult:
+def _ks(name: str, obs: Sequence[float], exp: Sequence[float]) -> QuantityTest:
     observed = {"count": float(len(obs)), **_median(obs)}
     expected = {"count": float(len(exp)), **_median(exp)}
     if not obs or not exp:
         which = "the file" if not obs else "the profile's sample"
-        return TestResult(
+        return QuantityTest(
             name, "none", None, None, None, None, False, observed, expected, f"none in {which}"
         )
-    res = _scipy_stats().ks_2samp(obs, exp)
-    return TestResult(
+    with warnings.catch_warnings():
+        # scipy picks the exact distribution for small samples and says so
+        # when it falls back to the asymptotic one: both are fine here.
+        warnings.filterwarnings(
+            "ignore", "ks_2samp: Exact calculation unsuccessful", RuntimeWarning
+        )
+        res = _scipy_stats().ks_2samp(obs, exp)
+    return QuantityTest(
         name,
         "kolmogorov-smirnov",
         float(res.statistic),
@@ -639,7 +650,7 @@ def compare(
     """Two-sample tests of every quantity of ``observed`` against ``expected``."""
     if not 0 < alpha < 1:
         raise InvalidArgument(f"alpha must be between 0 and 1 ({alpha!r})")
-    tests: list[TestResult] = []
+    tests: list[QuantityTest] = []
     obs_cats, exp_cats = observed.categories(), expected.categories()
     for name, (counts, _) in obs_cats.items():
         tests.append(_chi_square(name, counts, exp_cats[name][0]))
@@ -656,7 +667,7 @@ def compare(
     adjusted = holm([tests[i].p_value or 0.0 for i in ran])
     for i, adj in zip(ran, adjusted, strict=True):
         t = tests[i]
-        tests[i] = TestResult(
+        tests[i] = QuantityTest(
             t.quantity,
             t.test,
             t.statistic,

@@ -17,11 +17,19 @@ def profile() -> None:
 
 @profile.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write the profile here (default: stdout).")
-@click.option("--now", metavar="ISO-8601|EPOCH_MS",
-              help="Reference time, written as time.now "
-                   "(default: the latest created_at, last_active_at or updated_at in the file).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the profile here (default: stdout).",
+)
+@click.option(
+    "--now",
+    metavar="ISO-8601|EPOCH_MS",
+    help="Reference time, written as time.now "
+    "(default: the latest created_at, last_active_at or updated_at in the file).",
+)
 @click.option("--description", default=None, help="The profile's description line.")
 def infer(file: str, output: str | None, now: str | None, description: str | None) -> None:
     """Fit a profile to the sessions in FILE (NDJSON, a JSON array or Clerk's

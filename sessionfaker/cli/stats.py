@@ -14,8 +14,8 @@ from ..stats import (
     OTHER,
     PERCENTILES,
     PLOT_SUFFIXES,
+    QuantityTest,
     Stats,
-    TestResult,
     compare_with_profile,
     describe_file,
     plot_stats,
@@ -30,20 +30,39 @@ _UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("-p", "--profile", "profile_ref", default=None, metavar="NAME|PATH",
-              help="Compare the file with this built-in profile or profile file.")
-@click.option("--now", metavar="ISO-8601|EPOCH_MS",
-              help="Reference time for age and activity gap "
-                   "(default: the latest created_at, last_active_at or updated_at in the file).")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the report as JSON (schema: docs/stats.md).")
-@click.option("--plot", type=click.Path(dir_okay=False), metavar="FILE.png|FILE.svg",
-              help="Also draw the distributions to an image (needs the 'plot' extra).")
-@click.option("--seed", default="0", show_default=True,
-              help="Seed of the sample drawn from --profile.")
-@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True),
-              default=DEFAULT_ALPHA, show_default=True,
-              help="Family-wise significance level of the comparison (Holm).")
+@click.option(
+    "-p",
+    "--profile",
+    "profile_ref",
+    default=None,
+    metavar="NAME|PATH",
+    help="Compare the file with this built-in profile or profile file.",
+)
+@click.option(
+    "--now",
+    metavar="ISO-8601|EPOCH_MS",
+    help="Reference time for age and activity gap "
+    "(default: the latest created_at, last_active_at or updated_at in the file).",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the report as JSON (schema: docs/stats.md)."
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False),
+    metavar="FILE.png|FILE.svg",
+    help="Also draw the distributions to an image (needs the 'plot' extra).",
+)
+@click.option(
+    "--seed", default="0", show_default=True, help="Seed of the sample drawn from --profile."
+)
+@click.option(
+    "--alpha",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=DEFAULT_ALPHA,
+    show_default=True,
+    help="Family-wise significance level of the comparison (Holm).",
+)
 def stats(
     file: str,
     profile_ref: str | None,
@@ -128,29 +147,40 @@ def render(report: Stats) -> None:
     """Print the report as rich tables with bar charts."""
     from rich import box
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     if not console.is_terminal:
         # Piped or captured: no terminal to fit, so do not squeeze the tables.
         console.width = max(console.width, 100)
 
     def new_table(title: str) -> Table:
-        return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        return Table(
+            title=title,
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            min_width=len(title),
+        )
+
     d = report.to_dict()
     n = d["sessions"]
-    whence = (
-        "the latest timestamp in the file" if d["reference_time_from"] == "data" else "--now"
-    )
+    whence = "the latest timestamp in the file" if d["reference_time_from"] == "data" else "--now"
     console.print(
-        f"[bold]{report.source}[/bold]: {n:,} sessions; reference time "
+        f"[bold]{escape(report.source)}[/bold]: {n:,} sessions; reference time "
         f"{d['reference_time']} ({whence})"
     )
 
-    def bars(title: str, table: Mapping[str, Any], hide_zero: tuple[str, ...] = ()) -> Table:
+    def bars(
+        title: str,
+        table: Mapping[str, Any],
+        unit: str = "sessions",
+        hide_zero: tuple[str, ...] = (),
+    ) -> Table:
         t = new_table(f"{title} (of {table['total']:,})")
         t.add_column("value")
-        t.add_column("sessions", justify="right")
+        t.add_column(unit, justify="right")
         t.add_column("share", justify="right")
         t.add_column("", no_wrap=True)
         for key, count in table["counts"].items():
@@ -184,7 +214,7 @@ def render(report: Stats) -> None:
     console.print(bars("actor kinds", d["actor"]["kinds"]))
     console.print(bars("devices", d["activity"]["devices"]))
     console.print(f"IPv6 share of IP addresses: {_pct(d['activity']['ipv6_rate'])}")
-    console.print(bars("task keys of pending sessions", d["tasks"]["keys"]))
+    console.print(bars("task keys of pending sessions", d["tasks"]["keys"], "tasks"))
     console.print(bars("tasks per pending session", d["tasks"]["per_session"]))
 
     durations = new_table("durations")
@@ -225,8 +255,8 @@ def render(report: Stats) -> None:
     if report.comparison is not None:
         c = report.comparison
         t = new_table(
-            f"against {c.profile} ({c.expected.sessions:,} generated sessions, seed {c.seed}; "
-            f"p-values Holm-adjusted, alpha {c.alpha:g})"
+            f"against {escape(c.profile)} ({c.expected.sessions:,} generated sessions, "
+            f"seed {c.seed}; p-values Holm-adjusted, alpha {c.alpha:g})"
         )
         for col in ("quantity", "of", "file", "profile", "test", "p", "adj. p", ""):
             t.add_column(
@@ -237,7 +267,8 @@ def render(report: Stats) -> None:
         for r in c.tests:
             what, file_cell, profile_cell = _summary(r)
             verdict = (
-                "[bold red]differs[/bold red]" if r.significant
+                "[bold red]differs[/bold red]"
+                if r.significant
                 else ("[dim]" + (r.note or "skipped") + "[/dim]" if r.p_value is None else "ok")
             )
             t.add_row(
@@ -265,7 +296,7 @@ def _p(p: float | None) -> str:
     return "<1e-12" if p < 1e-12 else (f"{p:.3g}" if p < 0.001 else f"{p:.3f}")
 
 
-def _summary(r: TestResult) -> tuple[str, str, str]:
+def _summary(r: QuantityTest) -> tuple[str, str, str]:
     """What to show of each side: the share that moved most, or the middle."""
     o, e = r.observed, r.expected
     if r.test == "kolmogorov-smirnov" or "median" in o or "median" in e:
