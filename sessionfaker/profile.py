@@ -241,9 +241,7 @@ class Profile:
         raw = dict(self.raw)
         origins = dict(self.origins)
         flat = _flatten(dict(overrides), source)
-        for key, value in flat.items():
-            raw[key] = value
-            origins[key] = source
+        _merge(raw, origins, flat, source)
         # Keep the reference time already resolved (pinned by --now, or the
         # wall clock read once) unless the overrides set time.now themselves.
         return _build(raw, origins, self.source, None if "time.now" in flat else self.time_now)

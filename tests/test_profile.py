@@ -260,6 +260,9 @@ def test_overrides_are_validated_like_files() -> None:
     p = load_profile("default", now=NOW, overrides={"actor.rate": 0.5, "status.weights.active": 5})
     assert p.actor_rate == 0.5
     assert p.status_weights["active"] == 5
+    q = p.with_overrides({"status.weights.ended": 0, "tasks.weights": {"setup-mfa": 0}})
+    assert (q.status_weights["ended"], q.status_weights["active"]) == (0, 5)
+    assert q.tasks_weights["setup-mfa"] == 0 and q.tasks_weights["reset-password"] > 0
     with pytest.raises(
         ProfileError, match=r"^--set: actor\.rate: rate must be between 0 and 1 \(2\)$"
     ):
