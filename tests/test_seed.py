@@ -12,6 +12,8 @@ import json
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -591,3 +593,36 @@ def test_generate_sql_cli_output_loads_the_ndjson_sessions(engine: Engine) -> No
     engine.run(script)
     expected = [json.loads(line) for line in runner.invoke(cli, args).stdout.splitlines()]
     assert db.read_table(engine.url, table) == by_id(expected)
+
+
+# -- the generating process
+
+
+def test_parallel_seed_works_from_a_script_on_standard_input(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'stdin.db'}"
+    script = (
+        "from sessionfaker import db\n"
+        "from sessionfaker.profile import load_profile\n"
+        f"p = load_profile('default', now={NOW!r})\n"
+        f"print(db.seed({url!r}, p, 3000, seed='stdin', batch_size=1000, parallel=True).rows)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "3000\n", "")
+    assert db.read_table(url) == by_id(generated(3000, "stdin"))
+
+
+def test_a_failure_in_the_generating_process_is_one_line_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'fail.db'}"
+    run = db.GeneratedRun(profile("default"), 0, 0, 10, user_ids=())  # an empty pool
+    with db.connect(url) as sink, pytest.raises(db.SeedError) as e:
+        sink.load(run, table="t", parallel=True)
+    assert str(e.value) == "generating sessions failed: ZeroDivisionError: integer modulo by zero"
+    with db.connect(url) as sink:
+        assert sink.columns("t") is None
+    with pytest.raises(InvalidArgument) as e2:
+        db.seed(url, profile("default"), 5, user_ids=[])
+    assert str(e2.value) == "user_ids is empty"

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import multiprocessing
+import os
+import pickle
 import re
-import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -356,36 +358,41 @@ class Sink:
         size: int,
         progress: Progress | None,
     ) -> int:
-        ctx = multiprocessing.get_context("spawn")
-        receiver, sender = ctx.Pipe(duplex=False)
-        producer = ctx.Process(
-            target=_produce, args=(run, encode, size, sender), name="sessionfaker-generate",
-            daemon=True,
+        from . import producer
+
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sessionfaker.db.producer"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
         )
-        producer.start()
-        sender.close()
+        assert proc.stdin is not None and proc.stdout is not None
         n = 0
         try:
+            pickle.dump((run, encode, size), proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            proc.stdin.close()
             while True:
-                try:
-                    message = receiver.recv()
-                except EOFError:
+                header = proc.stdout.read(producer.HEADER.size)
+                if len(header) < producer.HEADER.size:
                     raise SeedError(
-                        f"the generating process stopped (exit code {producer.exitcode})"
-                    ) from None
-                if message[0] == "done":
+                        f"the generating process stopped (exit code {proc.wait()})"
+                    )
+                rows, length = producer.HEADER.unpack(header)
+                if rows == producer.DONE:
                     break
-                if message[0] == "error":
-                    raise SeedError(f"generating sessions failed: {message[1]}")
-                self.write(message[2])
-                n += message[1]
+                payload = pickle.loads(proc.stdout.read(length))
+                if rows == producer.ERROR:
+                    raise SeedError(f"generating sessions failed: {payload}")
+                self.write(payload)
+                n += rows
                 if progress is not None:
-                    progress(message[1])
+                    progress(rows)
         finally:
-            receiver.close()
-            if producer.is_alive():
-                producer.terminate()
-            producer.join()
+            proc.stdout.close()
+            if proc.poll() is None:
+                proc.terminate()
+            proc.wait()
         return n
 
 
@@ -411,28 +418,6 @@ class GeneratedRun:
         if self.user_ids is not None:
             sessions = with_user_ids(sessions, self.user_ids)
         return iter(sessions)
-
-
-def _produce(
-    run: GeneratedRun,
-    encode: Callable[[list[dict[str, Any]]], Any],
-    size: int,
-    sender: Any,
-) -> None:
-    # Ctrl-C reaches the whole process group: the parent decides, the
-    # producer just stops when its pipe closes.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        for batch in _batches(run, size):
-            sender.send(("rows", len(batch), encode(batch)))
-        sender.send(("done",))
-    except (BrokenPipeError, EOFError):
-        pass
-    except Exception as exc:
-        with contextlib.suppress(OSError):
-            sender.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        sender.close()
 
 
 def read_user_ids(path: str | Path) -> list[str]:
@@ -511,6 +496,8 @@ def seed(
         raise InvalidArgument(f"count must be >= 0 ({count})")
     if user_ids is not None and user_ids_query is not None:
         raise InvalidArgument("give user ids from a file or from a query, not both")
+    if user_ids is not None and not user_ids:
+        raise InvalidArgument("user_ids is empty")
     t0 = time.perf_counter()
     with connect(url) as sink:
         pool = list(user_ids) if user_ids is not None else None
