@@ -48,7 +48,7 @@ def parse_session(payload: Any) -> dict[str, Any]:
         raise MalformedSession(f"keys differ: {sorted(set(payload) ^ FIELDS)}")
     if payload["object"] != "session":
         raise MalformedSession(f"object is {payload['object']!r}")
-    if payload["status"] not in STATUSES:
+    if not isinstance(payload["status"], str) or payload["status"] not in STATUSES:
         raise MalformedSession(f"unknown status {payload['status']!r}")
     for name, pattern in ID_PATTERNS.items():
         value = payload[name]
@@ -73,7 +73,7 @@ def parse_session(payload: Any) -> dict[str, Any]:
     if (payload["status"] == "pending") != bool(tasks):
         raise MalformedSession("tasks and status disagree")
     for task in tasks or ():
-        if not isinstance(task, dict) or set(task) != {"key"} or task["key"] not in TASKS:
+        if not isinstance(task, dict) or set(task) != {"key"} or str(task["key"]) not in TASKS:
             raise MalformedSession(f"unknown task {task!r}")
     return payload
 

@@ -289,7 +289,8 @@ class SessionFactory:
                     f"Cannot have status={status!r}: not a status"
                     + (f" (did you mean {hint[0]!r}?)" if hint else "")
                 )
-            overrides["status.weights"] = {status: 1}
+            # Every status named: overrides merge into the profile's table.
+            overrides["status.weights"] = {s: int(s == status) for s in STATUSES}
         if actor is not None:
             overrides["actor.rate"] = 1 if actor else 0
             if actor and not self.profile.policy.actor_kinds:

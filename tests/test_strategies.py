@@ -441,7 +441,9 @@ def test_actor_strategy_shrinks_to_a_token_actor() -> None:
 
 CM = NARROW
 NO_ACTORS = DEFAULT.with_overrides({"actor.rate": 0})
-NATIVE_ONLY = DEFAULT.with_overrides({"activity.devices": {"native_app": 1}})
+NATIVE_ONLY = DEFAULT.with_overrides(
+    {"activity.devices": {"desktop": 0, "mobile_web": 0, "native_app": 1}}
+)
 WHEN = "(profile 'default', now 2026-11-01T00:00:00Z)"
 
 BAD: list[tuple[Callable[[], object], str]] = [
@@ -451,7 +453,7 @@ BAD: list[tuple[Callable[[], object], str]] = [
     ),
     (lambda: S.sessions(DEFAULT, status=[]), "Cannot have status=[]: name at least one status"),
     (
-        lambda: S.sessions(CM.with_overrides({"status.weights": {"active": 1}}), status="ended"),
+        lambda: S.sessions(CM.with_overrides({"status.weights": {"ended": 0}}), status="ended"),
         "Cannot have status='ended': profile 'consumer-mobile' gives 'ended' no weight",
     ),
     (
