@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import click
 
+from ..errors import InvalidArgument
 from ..generator import Generator
-from ..output import FORMATS, write_sessions
+from ..output import FORMATS, atomic_output, write_sessions
+from ..parallel import parse_jobs, parse_shard, shard_range, write_ndjson
 from .common import errors, profile_options, resolve_profile
 
 
@@ -24,6 +26,11 @@ from .common import errors, profile_options, resolve_profile
               help="Write int64 values as strings (the JSON Structure wire encoding).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Output file, written atomically (default: stdout).")
+@click.option("-j", "--jobs", default="1", show_default=True, metavar="J",
+              help="Worker processes (ndjson format); the bytes are the same for any J.")
+@click.option("--shard", default=None, metavar="I/K",
+              help="Write only the I-th of K contiguous slices of the run (I from 1 to K): "
+              "K machines with --shard 1/K .. K/K together write the whole run.")
 def generate(
     count: int,
     profile_ref: str,
@@ -37,10 +44,25 @@ def generate(
     table: str,
     int64_as_string: bool,
     output: str | None,
+    jobs: str,
+    shard: str | None,
 ) -> None:
     """Generate sessions (NDJSON on stdout by default)."""
+    with errors():
+        workers = parse_jobs(jobs)
+        if shard is not None:
+            start, count = shard_range(start, count, *parse_shard(shard))
+        if workers > 1 and fmt != "ndjson":
+            raise InvalidArgument(f"--jobs: only the ndjson format is written in parallel ({fmt})")
     profile = resolve_profile(profile_ref, now, overrides)
     with errors():
+        if fmt == "ndjson":
+            with atomic_output(output) as stream:
+                write_ndjson(
+                    stream, profile, seed, start=start, count=count, jobs=workers,
+                    int64_as_string=int64_as_string,
+                )
+            return
         sessions = Generator(profile, seed).generate(start, count)
         write_sessions(
             sessions, output, fmt, pretty=pretty, int64_as_string=int64_as_string,
