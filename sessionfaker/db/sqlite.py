@@ -18,7 +18,7 @@ import orjson
 
 from ..errors import InvalidArgument
 from ..schema import load_structure
-from ..sql import create_table_statements, insert_prefix, literal, quote_ident
+from ..sql import create_table_statements, insert_prefix, quote_ident
 from . import Column, SeedError, Sink, json_fields
 
 
@@ -63,16 +63,6 @@ def parameter_rows(batch: list[dict[str, Any]]) -> list[list[Any]]:
     return rows
 
 
-def json_path(name: str) -> str:
-    """The JSON path of a top-level key: ``$."name"``."""
-    return '$."' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def json_batch(batch: list[dict[str, Any]]) -> bytes:
-    """Sessions as one JSON array, for ``INSERT ... SELECT ... FROM json_each(?)``."""
-    return orjson.dumps(batch)
-
-
 class SqliteSink(Sink):
     dialect = "sqlite"
     default_batch_size = 10_000
@@ -95,14 +85,6 @@ class SqliteSink(Sink):
         except sqlite3.Error as exc:
             raise SeedError(f"cannot open {self.display}: {exc}") from None
         self._insert = ""
-        # With SQLite's JSON functions a whole batch goes in as one JSON
-        # document: no Python object per value on this side, which is what
-        # lets a second, generating process pay off.
-        try:
-            self.conn.execute("SELECT value FROM json_each('[1]')").fetchall()
-            self._json_batches = True
-        except sqlite3.OperationalError:
-            self._json_batches = False
 
     def close(self) -> None:
         self.conn.close()
@@ -131,30 +113,15 @@ class SqliteSink(Sink):
         if not exists or if_exists == "replace":
             for stmt in create_table_statements(table, "sqlite", self.structure):
                 self.conn.execute(stmt)
-        names = self.structure.names
-        if self._json_batches:
-            # json_extract gives SQL NULL for null, 1/0 for booleans and an
-            # object's or array's JSON text: what the columns hold.
-            values = ", ".join(
-                f"json_extract(value, {literal(json_path(n), 'sqlite')})" for n in names
-            )
-            self._insert = (
-                f"{insert_prefix(table, 'sqlite', names).removesuffix(' VALUES')} "
-                f"SELECT {values} FROM json_each(?)"
-            )
-        else:
-            marks = ", ".join("?" * len(names))
-            self._insert = f"{insert_prefix(table, 'sqlite', names)} ({marks})"
+        marks = ", ".join("?" * len(self.structure.names))
+        self._insert = f"{insert_prefix(table, 'sqlite', self.structure.names)} ({marks})"
         return table
 
     def encoder(self, table: str) -> Callable[[list[dict[str, Any]]], Any]:
-        return json_batch if self._json_batches else parameter_rows
+        return parameter_rows
 
     def write(self, payload: Any) -> None:
-        if isinstance(payload, bytes):
-            self.conn.execute(self._insert, (payload.decode(),))
-        else:
-            self.conn.executemany(self._insert, payload)
+        self.conn.executemany(self._insert, payload)
 
     def commit(self, table: str, *, exists: bool, if_exists: str) -> None:
         self.conn.execute("COMMIT")
