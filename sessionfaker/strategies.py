@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
@@ -96,12 +97,18 @@ _PREFIX_RE = re.compile(r"[a-z][a-z_]*_")
 _KSUID_MIN_MS = ids.KSUID_EPOCH * 1000
 _KSUID_MAX_MS = (ids.KSUID_EPOCH + ids.MAX_TIMESTAMP) * 1000 + 999
 
+# Strategies are built once: a new strategy object per draw costs Hypothesis
+# a validation and several property computations on its first use.
 _offsets = st.integers(-_TOP_EDGE, _SCALE)
+_booleans = st.booleans()
+_app_versions = st.sampled_from(_APP_VERSIONS)
 _payloads = st.integers(0, _PAYLOAD_MASK)
 # (seconds back << 128) | payload: one draw for a related id, shrinking to
 # the same second as its session and payload 0.
 _entity_ids = st.integers(0, ((_ENTITY_BACK_S + 1) << _PAYLOAD_BITS) - 1)
 _dashboard_sids = st.integers(0, (_DASHBOARD_SID_BACK_S << _PAYLOAD_BITS) - 1)
+_optional_entity_ids = st.none() | _entity_ids
+_omit_masks = st.integers(0, (1 << len(_OMITTABLE)) - 1)
 _activity_ids = st.integers(
     0, ((ACTIVITY_ID_LAG_S[1] - ACTIVITY_ID_LAG_S[0] + 1) << _PAYLOAD_BITS) - 1
 )
@@ -226,6 +233,22 @@ class _Activity:
             allowed = tuple(k for k in allowed if k in wanted)
         return cls(allowed, desktop, mobile, p.activity_app_name, places, ips)
 
+    @functools.cached_property
+    def _device_st(self) -> SearchStrategy[str]:
+        return st.sampled_from(self.devices)
+
+    @functools.cached_property
+    def _desktop_st(self) -> SearchStrategy[tuple[str, str, str]]:
+        return st.sampled_from(self.desktop)
+
+    @functools.cached_property
+    def _mobile_st(self) -> SearchStrategy[tuple[str, str, str]]:
+        return st.sampled_from(self.mobile)
+
+    @functools.cached_property
+    def _place_st(self) -> SearchStrategy[tuple[str, str]]:
+        return st.sampled_from(self.places)
+
     def draw(self, draw: DrawFn, created_s: int) -> SessionActivity:
         v = draw(_activity_ids)
         lag = ACTIVITY_ID_LAG_S[0] + (v >> _PAYLOAD_BITS)
@@ -233,21 +256,19 @@ class _Activity:
             "object": ACTIVITY_OBJECT,
             "id": ids.make_id(ids.PREFIXES["session_activity"], created_s - lag, v & _PAYLOAD_MASK),
         }
-        device = self.devices[0] if len(self.devices) == 1 else draw(st.sampled_from(self.devices))
+        device = self.devices[0] if len(self.devices) == 1 else draw(self._device_st)
         if device == "native_app":
             act["is_mobile"] = True
             act["browser_name"] = self.app_name
-            act["browser_version"] = draw(st.sampled_from(_APP_VERSIONS))
+            act["browser_version"] = draw(_app_versions)
         else:
             act["is_mobile"] = device == "mobile_web"
-            table = self.desktop if device == "desktop" else self.mobile
-            act["device_type"], act["browser_name"], act["browser_version"] = draw(
-                st.sampled_from(table)
-            )
+            table = self._desktop_st if device == "desktop" else self._mobile_st
+            act["device_type"], act["browser_name"], act["browser_version"] = draw(table)
         act["ip_address"] = draw(self.ips)
-        country, act["city"] = draw(st.sampled_from(self.places))
+        country, act["city"] = draw(self._place_st)
         act["country"] = country
-        omit = draw(st.integers(0, (1 << len(_OMITTABLE)) - 1))
+        omit = draw(_omit_masks)
         for bit, key in enumerate(_OMITTABLE):
             if omit >> bit & 1:
                 del act[key]
@@ -283,13 +304,24 @@ class _Model:
     tasks_max: int
     pins: Mapping[str, Any]
 
+    @functools.cached_property
+    def _status_st(self) -> SearchStrategy[str]:
+        return st.sampled_from(self.statuses)
+
+    @functools.cached_property
+    def _kind_st(self) -> SearchStrategy[str]:
+        return st.sampled_from(self.actor_kinds)
+
+    @functools.cached_property
+    def _tasks_st(self) -> SearchStrategy[list[str]]:
+        keys = st.sampled_from(self.task_keys)
+        return st.lists(keys, min_size=1, max_size=self.tasks_max, unique=True)
+
     def draw(self, draw: DrawFn) -> Session:
         pins = self.pins
-        status = (
-            self.statuses[0] if len(self.statuses) == 1 else draw(st.sampled_from(self.statuses))
-        )
+        status = self.statuses[0] if len(self.statuses) == 1 else draw(self._status_st)
         options = [pl for pl in self.plans if pl.status == status]
-        plan = options[0] if len(options) == 1 else options[int(draw(st.booleans()))]
+        plan = options[0] if len(options) == 1 else options[int(draw(_booleans))]
         now = self.now
         m = min(plan.life, plan.abandon)
         lo, hi = plan.created
@@ -326,14 +358,7 @@ class _Model:
 
         tasks: list[SessionTask] | None = pins.get("tasks")
         if status == "pending" and tasks is None:
-            keys = draw(
-                st.lists(
-                    st.sampled_from(self.task_keys),
-                    min_size=1,
-                    max_size=self.tasks_max,
-                    unique=True,
-                )
-            )
+            keys = draw(self._tasks_st)
             tasks = [cast(SessionTask, {"key": k}) for k in keys]
         if "last_active_organization_id" in pins:
             org = pins["last_active_organization_id"]
@@ -342,7 +367,7 @@ class _Model:
         ):
             org = None
         else:
-            v = draw(st.none() | _entity_ids)
+            v = draw(_optional_entity_ids)
             org = None if v is None else _related_id(ids.PREFIXES["organization"], created_s, v)
 
         actor: Actor | None = None
@@ -353,7 +378,7 @@ class _Model:
         if (
             "latest_activity" not in pins
             and self.activity is not None
-            and (self.activity_required or draw(st.booleans()))
+            and (self.activity_required or draw(_booleans))
         ):
             activity = self.activity.draw(draw, created_s)
 
@@ -376,7 +401,7 @@ class _Model:
 
     def _draw_actor(self, draw: DrawFn, created_s: int, user_id: str) -> Actor:
         kinds = self.actor_kinds
-        kind = kinds[0] if len(kinds) == 1 else draw(st.sampled_from(kinds))
+        kind = kinds[0] if len(kinds) == 1 else draw(self._kind_st)
         sub = _related_id(ids.PREFIXES["user"], created_s, draw(_entity_ids))
         if sub == user_id:
             # The impersonator is never the user: flip the payload's last bit.
