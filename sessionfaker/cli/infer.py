@@ -32,10 +32,10 @@ def profile() -> None:
 )
 @click.option("--description", default=None, help="The profile's description line.")
 def infer(file: str, output: str | None, now: str | None, description: str | None) -> None:
-    """Fit a profile to the sessions in FILE (NDJSON, a JSON array or Clerk's
-    {"data": [...]} from GET /sessions; - for stdin).
+    """Fit a profile to the sessions in FILE.
 
-    The result is a commented TOML profile of aggregate parameters only:
+    FILE is NDJSON, a JSON array or Clerk's {"data": [...]} from GET
+    /sessions; - reads stdin. The result is a commented TOML profile of aggregate parameters only:
     status weights, actor rate and kinds, lifetimes, organisation rate,
     device and task mixes, population shape, creation window and reference
     time. No id, IP address, city or other value of the input is kept.

@@ -72,9 +72,9 @@ def stats(
     seed: str,
     alpha: float,
 ) -> None:
-    """Report what the sessions in FILE look like (NDJSON, a JSON array or
-    Clerk's {"data": [...]}; - for stdin), optionally against a profile.
+    """Report what the sessions in FILE look like.
 
+    FILE is NDJSON, a JSON array or Clerk's {"data": [...]}; - reads stdin.
     The report: status distribution, actor, organisation and activity rates,
     device and task mixes, percentiles of lifetime, abandon time, age and
     activity gap, sessions and clients per user, and rule violations by rule.
