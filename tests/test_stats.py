@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from functools import cache
@@ -297,10 +298,32 @@ def test_the_schema_in_the_docs_is_the_one_the_code_checks() -> None:
     assert json.loads(block) == REPORT_SCHEMA
 
 
-def test_every_command_of_the_docs_runs() -> None:
+def test_the_commands_in_the_docs_run_and_say_what_the_docs_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     docs = (ROOT / "docs" / "stats.md").read_text(encoding="utf-8")
-    for needle in ("sessionfaker stats", "sessionfaker profile infer", "--plot", "--json"):
-        assert needle in docs
+    monkeypatch.chdir(tmp_path)
+    commands = [line[2:] for line in docs.splitlines() if line.startswith("$ sessionfaker ")]
+    assert len(commands) == 7
+    outputs = {}
+    for command in commands:
+        args = shlex.split(command.split(" | ")[0])[1:]
+        target = None
+        if ">" in args:
+            args, target = args[: args.index(">")], args[args.index(">") + 1]
+        code, out, err = run(*args)
+        assert code == 0, (command, err)
+        if target is not None:
+            Path(target).write_text(out, encoding="utf-8")
+        outputs[command] = out
+    assert outputs["sessionfaker stats b2b.ndjson"].startswith(
+        "b2b.ndjson: 2,000 sessions; reference time"
+    )
+    flagged = outputs["sessionfaker stats b2b.ndjson --profile default"]
+    assert "significant differences: status, " in flagged
+    assert outputs["sessionfaker stats b2b.ndjson --profile mine.toml"].endswith(
+        "no significant difference\n"
+    )
 
 
 # ---------------------------------------------------------------- comparison
