@@ -44,7 +44,8 @@ def test_the_examples_catch_a_broken_access_check(tmp_path: Path) -> None:
         assert check in source
         source = source.replace(check, "if False:")
     (broken / "access.py").write_text(source)
-    (broken / "test_access.py").write_text((EXAMPLES / "test_access.py").read_text())
+    for name in ("test_access.py", "conftest.py"):
+        (broken / name).write_text((EXAMPLES / name).read_text())
     result = subprocess.run(
         [sys.executable, "-m", "pytest", str(broken), "-q", "-p", "no:cacheprovider"],
         cwd=tmp_path,
