@@ -199,6 +199,8 @@ class Sample:
     user_clients: dict[str, set[str]] = field(default_factory=dict)
     latest: int | None = None
     checked: bool = False
+    # The reference time the rules were checked at, if it was known up front.
+    checked_at: int | None = None
     violations: Counter[str] = field(default_factory=Counter)
     broken: int = 0
     # (already broken, the fields the reference-time rules read), per session.
@@ -282,17 +284,20 @@ def collect(
     *,
     label: str = "<input>",
     check: bool = True,
+    now: int | None = None,
     population_limit: int | None = None,
 ) -> Sample:
     """Tally ``(line, record)`` pairs, as :func:`~sessionfaker.reader.read_sessions` yields.
 
     A record that is not a session raises :class:`InputError` naming the
-    line. ``check`` counts rule violations (the reference-time rules wait for
-    :func:`finish`); ``population_limit`` counts only the first so many
-    sessions per user, to compare with a file of that many sessions.
+    line. ``check`` counts rule violations; the reference-time rules are
+    checked at ``now`` when it is given, else they wait for :func:`finish`
+    to take the reference time from the data. ``population_limit`` counts
+    only the first so many sessions per user, to compare with a file of that
+    many sessions.
     """
-    sample = Sample(checked=check)
-    checker = Checker() if check else None
+    sample = Sample(checked=check, checked_at=now)
+    checker = Checker(now=now) if check else None
     for line, record in records:
         why = _not_a_session(record)
         if why is not None:
@@ -303,9 +308,10 @@ def collect(
             found = checker.check(record)
             sample.violations.update(v.rule for v in found)
             sample.broken += bool(found)
-            sample.timelines.append(
-                (bool(found), {k: record[k] for k in _NOW_FIELDS if k in record})
-            )
+            if now is None:
+                sample.timelines.append(
+                    (bool(found), {k: record[k] for k in _NOW_FIELDS if k in record})
+                )
     if sample.sessions == 0:
         raise InputError(f"{label}: no sessions")
     return sample
@@ -473,6 +479,11 @@ def finish(sample: Sample, *, source: str = "<input>", now: int | None = None) -
         ref, ref_from = sample.latest, "data"
     else:
         ref, ref_from = now, "given"
+    if sample.checked and sample.checked_at not in (None, ref):
+        raise InvalidArgument(
+            f"{source}: the rules were checked at {format_instant(sample.checked_at)}, "
+            f"not at the reference time {format_instant(ref)}"
+        )
     violations = Counter(sample.violations)
     broken = sample.broken
     for was_broken, fields in sample.timelines:
@@ -483,19 +494,26 @@ def finish(sample: Sample, *, source: str = "<input>", now: int | None = None) -
 
 
 def describe(
-    records: Iterable[tuple[int, Any]], *, source: str = "<input>", now: int | None = None
+    records: Iterable[tuple[int, Any]],
+    *,
+    source: str = "<input>",
+    now: int | None = None,
+    check: bool = True,
 ) -> Stats:
-    """The report of ``(line, record)`` pairs: :func:`collect` then :func:`finish`."""
-    return finish(collect(records, label=source), source=source, now=now)
+    """The report of ``(line, record)`` pairs: :func:`collect` then :func:`finish`
+    (``check=False`` skips the rules, and reports no violations)."""
+    return finish(collect(records, label=source, check=check, now=now), source=source, now=now)
 
 
-def describe_file(source: str | Path | IO[str], *, now: int | None = None) -> Stats:
+def describe_file(
+    source: str | Path | IO[str], *, now: int | None = None, check: bool = True
+) -> Stats:
     """The report of an NDJSON or JSON file (``-`` for stdin)."""
     if isinstance(source, str | Path):
         label = "<stdin>" if str(source) == "-" else str(source)
     else:
         label = str(getattr(source, "name", "<stream>"))
-    return describe(read_sessions(source), source=label, now=now)
+    return describe(read_sessions(source), source=label, now=now, check=check)
 
 
 # ---------------------------------------------------------------- comparison

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shlex
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -18,14 +19,17 @@ from click.testing import CliRunner
 from sessionfaker import generate
 from sessionfaker.cli import cli
 from sessionfaker.errors import InputError
+from sessionfaker.reader import read_sessions
 from sessionfaker.stats import (
     REPORT_SCHEMA,
     MissingExtraError,
     Stats,
+    collect,
     compare,
     compare_with_profile,
     describe,
     describe_file,
+    finish,
     holm,
     percentiles,
     plot_stats,
@@ -215,6 +219,12 @@ def test_a_given_reference_time_moves_ages_and_the_reference_time_rules() -> Non
         "total": 8,
         "by_rule": {"now.live": 6, "order.created": 1, "status": 1},
     }
+    # Checked in one pass at the given time, or afterwards at the same time
+    # when the reference time is chosen later: the same counts.
+    afterwards = finish(collect(read_sessions(SMALL)), now=later)
+    assert (afterwards.violations, afterwards.broken) == (Counter(d["violations"]["by_rule"]), 5)
+    with pytest.raises(ValueError, match="the rules were checked at 2026-12-01T00:00:00Z, not at"):
+        finish(collect(read_sessions(SMALL), now=later), now=NOW_MS)
 
 
 def test_the_terminal_report_shows_tables_and_bars() -> None:
@@ -560,8 +570,6 @@ def _records(text: str) -> Iterator[tuple[int, Any]]:
 
 
 def test_collect_counts_only_the_first_sessions_per_user_when_asked() -> None:
-    from sessionfaker.stats import collect
-
     text = generated("default", 600, "u")
     whole = collect(_records(text))
     part = collect(_records(text), population_limit=100)
