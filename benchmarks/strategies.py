@@ -306,6 +306,13 @@ def main(argv: list[str] | None = None) -> int:
             f"sessions() / {other:<12} {ratio:6.2f}x  "
             f"(target {relation} {target:g}x: {'met' if met else 'MISSED'})"
         )
+    if "from_schema" in median:
+        # Context for the last target: a @given strategy for this object does
+        # not outrun the floor by much, so sessions()/from_schema is bounded
+        # by about floor/from_schema.
+        ceiling = median["floor"] / median["from_schema"]
+        report["ratios"]["floor/from_schema"] = ceiling
+        print(f"floor      / from_schema   {ceiling:6.2f}x  (context: Hypothesis' own floor)")
     if args.json:
         args.json.write_text(json.dumps(report, indent=1) + "\n")
     return 0 if ok else 1
