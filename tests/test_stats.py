@@ -43,6 +43,13 @@ D, H, M = 86_400_000, 3_600_000, 60_000
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def _plain_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tables are read back as text: no colours forced on by the environment."""
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
     result = runner.invoke(cli, list(args), input=input, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
