@@ -458,7 +458,7 @@ def infer_profile(stats: Stats, *, description: str | None = None) -> InferredPr
     """Fit a profile to the sessions of ``stats``; its reference time becomes ``time.now``."""
     values, notes = _fit(stats, description)
     s = stats.sample
-    profile = _load_repaired(values, notes, stats.sessions)
+    profile = _load_repaired(values, notes, stats)
     # The generator gives an actor only to statuses whose creation range
     # allows the actor lifetime; the rate is among those.
     if s.actors:
@@ -471,17 +471,20 @@ def infer_profile(stats: Stats, *, description: str | None = None) -> InferredPr
         )
     else:
         notes["actor.rate"] = "No session has an actor."
-    profile = _load_repaired(values, notes, stats.sessions)
+    profile = _load_repaired(values, notes, stats)
     return InferredProfile(_render(values, notes, stats.sessions), profile, values, stats.sessions)
 
 
-def _load_repaired(values: dict[str, Any], notes: dict[str, str], sessions: int) -> Profile:
+def _load_repaired(values: dict[str, Any], notes: dict[str, str], stats: Stats) -> Profile:
     for _ in range(len(STATUSES) + 1):
         try:
-            return _load(_render(values, notes, sessions))
+            return _load(_render(values, notes, stats.sessions))
         except ProfileError as exc:
             if not _repair(values, notes, exc):
-                raise InputError(f"cannot fit a profile to these sessions: {exc.reason}") from None
+                raise InputError(
+                    f"{stats.source}: cannot fit a profile to these sessions: {exc.key}: "
+                    f"{exc.reason}"
+                ) from None
     raise AssertionError("unreachable: each repair fixes one status")
 
 
