@@ -8,8 +8,8 @@ One seed per run, printed in the header and in each failing report, drawn at
 random unless ``--sessionfaker-seed`` gives it. Each test's seed derives
 from the run seed and the test's node id, so adding a test changes no other
 test's data. The reference time is the wall clock at the start of the run
-(whole seconds) unless ``--sessionfaker-now`` pins it; the same seed gives
-the same sessions relative to it.
+(whole seconds) unless ``--sessionfaker-now`` pins it; the two flags
+printed in a failure's report reproduce its data byte for byte.
 
     def test_revoked_sessions_are_refused(sessionfaker):
         session = sessionfaker.session(status="revoked")
