@@ -310,7 +310,6 @@ def test_a_bad_seed_flag_is_a_usage_error(pytester: pytest.Pytester) -> None:
 
 
 def test_xdist_workers_share_the_run_seed(pytester: pytest.Pytester) -> None:
-    pytest.importorskip("xdist")
     pytester.makepyfile(
         """
         import pytest
