@@ -41,8 +41,9 @@ from sessionfaker.sql import create_table_sql
 
 NOW = "2026-11-01T00:00:00Z"
 SEED = "bench"
-TABLE = "sf_bench"
-FLOOR_TABLE = "sf_bench_floor"
+# Per process, so that two runs (or a test suite's cleanup) never meet.
+TABLE = f"sfbench_{os.getpid()}"
+FLOOR_TABLE = f"sfbench_{os.getpid()}_floor"
 TARGET = 0.5
 
 
@@ -87,7 +88,7 @@ def postgresql_floor(url: str, workdir: Path, profile: Profile, n: int) -> float
     seconds = timed(
         lambda: psql(url, f"\\copy \"{FLOOR_TABLE}\" ({cols}) FROM '{csv_path}' (FORMAT csv)")
     )
-    psql(url, f'DROP TABLE "{FLOOR_TABLE}"')
+    psql(url, f'DROP TABLE IF EXISTS "{FLOOR_TABLE}"')
     return seconds
 
 
@@ -96,6 +97,7 @@ def psql(url: str, command: str) -> None:
         ["psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", command],
         check=True,
         stdout=subprocess.DEVNULL,
+        env=dict(os.environ, PGOPTIONS="--client-min-messages=warning"),
     )
 
 
@@ -117,7 +119,7 @@ def mariadb_floor(url: str, workdir: Path, profile: Profile, n: int) -> float:
         "LINES TERMINATED BY '\\n'"
     )
     seconds = timed(lambda: mariadb(url, load, local_infile=True))
-    mariadb(url, f"DROP TABLE `{FLOOR_TABLE}`")
+    mariadb(url, f"DROP TABLE IF EXISTS `{FLOOR_TABLE}`")
     return seconds
 
 

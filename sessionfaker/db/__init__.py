@@ -193,9 +193,10 @@ class Sink:
 
     dialect: ClassVar[str]
     default_batch_size: ClassVar[int] = 10_000
-    # Whether a second, generating process pays off: it does where the
-    # engine works in this process (SQLite) or answers each batch before the
-    # next is sent (MySQL); PostgreSQL's COPY already overlaps with generation.
+    # Whether a second, generating process pays off, measured per engine: it
+    # does where the server answers each batch before the next is sent
+    # (MySQL); PostgreSQL's COPY already overlaps with generation, and SQLite
+    # spends as long taking rows out of a pipe as generating them.
     parallel_pays: ClassVar[bool] = True
 
     def __init__(self, url: str) -> None:
@@ -389,7 +390,9 @@ class Sink:
                 if progress is not None:
                     progress(rows)
         finally:
-            proc.stdout.close()
+            for pipe in (proc.stdin, proc.stdout):
+                with contextlib.suppress(OSError):
+                    pipe.close()
             if proc.poll() is None:
                 proc.terminate()
             proc.wait()

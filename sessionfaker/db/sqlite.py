@@ -66,6 +66,8 @@ def parameter_rows(batch: list[dict[str, Any]]) -> list[list[Any]]:
 class SqliteSink(Sink):
     dialect = "sqlite"
     default_batch_size = 10_000
+    # Handing rows to this process costs about what generating them does.
+    parallel_pays = False
 
     def connect(self) -> None:
         path, query = sqlite_path(self.url)
