@@ -216,21 +216,21 @@ def test_validate_reads_stdin() -> None:
 def test_validate_unreadable_input(tmp_cwd: Path) -> None:
     first = run("generate", "-n", "1", "--now", NOW)[1]
     cases = [
-        ("", 1, "", "Error: x.ndjson: empty input: no sessions\n"),
+        ("", 2, "", "Error: x.ndjson: empty input: no sessions\n"),
         (
             first + "{oops\n",
-            1,
+            2,
             "",
             "Error: x.ndjson: line 2: not valid JSON (Expecting property name enclosed in double "
             "quotes)\n",
         ),
         (
             '{\n  "sessions": []\n}\n',
-            1,
+            2,
             "",
             "Error: x.ndjson: expected NDJSON, a JSON array, or an object with a data array\n",
         ),
-        ("[1,\n", 1, "", "Error: x.ndjson: line 2: not valid JSON (Expecting value)\n"),
+        ("[1,\n", 2, "", "Error: x.ndjson: line 2: not valid JSON (Expecting value)\n"),
         (
             "42\n",
             1,
@@ -244,7 +244,7 @@ def test_validate_unreadable_input(tmp_cwd: Path) -> None:
 
 
 def test_validate_missing_file() -> None:
-    assert run("validate", "nope.ndjson") == (1, "", "Error: nope.ndjson: no such file\n")
+    assert run("validate", "nope.ndjson") == (2, "", "Error: nope.ndjson: no such file\n")
 
 
 def test_profiles_list_show_check(tmp_cwd: Path) -> None:

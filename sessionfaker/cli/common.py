@@ -23,13 +23,14 @@ class UsageError(click.ClickException):
 
 @contextmanager
 def errors() -> Iterator[None]:
-    """Turn library errors into one-line click errors: bad input exits 2,
-    anything that went wrong while running exits 1."""
+    """Turn library errors into one-line click errors: bad input (arguments,
+    profiles, an input file that is not sessions) exits 2, anything that went
+    wrong while running exits 1."""
     try:
         yield
-    except (ProfileError, InvalidArgument, StructureError) as exc:
+    except (ProfileError, InvalidArgument, StructureError, InputError) as exc:
         raise UsageError(str(exc)) from None
-    except (InputError, SessionfakerError, OSError) as exc:
+    except (SessionfakerError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
 
 
