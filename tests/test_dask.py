@@ -3,6 +3,7 @@ partitions, wherever they are made, are the single-process run."""
 
 from __future__ import annotations
 
+import doctest
 import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,3 +118,9 @@ def test_bad_partitions_are_refused() -> None:
         sfdask.partitions(0, 10, 0)
     with pytest.raises(InvalidArgument, match="count >= 0"):
         sfdask.sessions_bag(profile("default"), -1)
+
+
+def test_the_docstring_examples_run() -> None:
+    result = doctest.testmod(sfdask, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+    assert result.attempted >= 3

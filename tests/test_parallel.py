@@ -3,6 +3,7 @@ of the single-process run, in order."""
 
 from __future__ import annotations
 
+import doctest
 import io
 import itertools
 import subprocess
@@ -170,3 +171,11 @@ def test_a_run_smaller_than_a_unit_is_written_whatever_jobs_says(
     with out.open("wb") as f:
         assert write_ndjson(f, profile("default"), 1, count=count, jobs=8) == count
     assert out.read_bytes() == b"".join(Generator(profile("default"), 1).ndjson(0, count))
+
+
+def test_the_docstring_examples_run() -> None:
+    import sessionfaker.parallel
+
+    result = doctest.testmod(sessionfaker.parallel, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+    assert result.attempted > 5
