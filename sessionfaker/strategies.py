@@ -367,7 +367,7 @@ class _Model:
         ):
             org = None
         else:
-            v = draw(_optional_entity_ids)
+            v = draw(_entity_ids if self.organization_rate >= 1 else _optional_entity_ids)
             org = None if v is None else _related_id(ids.PREFIXES["organization"], created_s, v)
 
         actor: Actor | None = None
@@ -432,9 +432,6 @@ def _check_pins(fixed: Mapping[str, Any], p: Profile) -> None:
             raise InvalidArgument(
                 f"Cannot have {name}={value!r}: not a session field" + _did_you_mean(name, names)
             )
-        if name in ("status", "actor"):
-            # Python binds these to the keyword arguments; kept for clarity.
-            raise AssertionError(name)  # pragma: no cover
         probe: dict[str, Any] = {name: value}
         if name == "tasks":
             probe["status"] = "pending"
@@ -604,6 +601,8 @@ def _status_arg(p: Profile, status: str | Collection[str] | None) -> tuple[tuple
     allowed = tuple(s for s in STATUSES if p.status_weights.get(s, 0) > 0)
     if status is None:
         return allowed, False
+    if isinstance(status, Mapping) or not isinstance(status, str | Collection):
+        raise InvalidArgument(f"Cannot have status={status!r}: expected a status or statuses")
     wanted = (status,) if isinstance(status, str) else tuple(status)
     if not wanted:
         raise InvalidArgument(f"Cannot have status={status!r}: name at least one status")
@@ -637,6 +636,11 @@ def _actor_arg(
                 f"(actor.rate {p.actor_rate:g})"
             )
         return (True,), allowed
+    if isinstance(actor, Mapping) or not isinstance(actor, str | Collection):
+        raise InvalidArgument(
+            f"Cannot have actor={actor!r}: expected True, False or actor kinds (one of "
+            f"{_names(ACTOR_KINDS)})"
+        )
     wanted = (actor,) if isinstance(actor, str) else tuple(actor)
     if not wanted:
         raise InvalidArgument(f"Cannot have actor={actor!r}: name at least one actor kind")
@@ -927,8 +931,6 @@ def session_lists(
     unique_by: Callable[[Session], str] | None = (lambda s: s["id"]) if unique_ids else None
     if not same_user:
         return st.lists(sessions(p), min_size=min_size, max_size=max_size, unique_by=unique_by)
-    base = sessions(p)  # checks the profile once, before the per-user builds
-    del base
     earliest = min(
         b[0]
         for s in _status_arg(p, None)[0]

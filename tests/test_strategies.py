@@ -532,6 +532,15 @@ BAD: list[tuple[Callable[[], object], str]] = [
     ),
     (lambda: S.sessions(DEFAULT, actor=[]), "Cannot have actor=[]: name at least one actor kind"),
     (
+        lambda: S.sessions(DEFAULT, actor={"sub": USER}),
+        f"Cannot have actor={{'sub': '{USER}'}}: expected True, False or actor kinds (one of "
+        "dashboard, token, agent)",
+    ),
+    (
+        lambda: S.sessions(DEFAULT, status=5),  # type: ignore[arg-type]
+        "Cannot have status=5: expected a status or statuses",
+    ),
+    (
         lambda: S.sessions(CM, actor="agent"),
         "Cannot have actor='agent': profile 'consumer-mobile' allows no agent actor",
     ),
@@ -640,3 +649,20 @@ def test_hypothesis_entry_point_loads_nothing_until_asked() -> None:
 def test_docstring_examples_run(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+ALWAYS = DEFAULT.with_overrides({"organization.rate": 1, "activity.rate": 1, "actor.rate": 1})
+NEVER = DEFAULT.with_overrides({"organization.rate": 0, "activity.rate": 0, "actor.rate": 0})
+
+
+@CHECK
+@given(S.sessions(ALWAYS), S.sessions(NEVER))
+def test_rates_of_one_and_zero_mean_always_and_never(always: Session, never: Session) -> None:
+    # Profiles shape what is possible, not how often: only 0 and 1 are absolute.
+    choosing = always["tasks"] is not None and {"key": "choose-organization"} in always["tasks"]
+    assert (always["last_active_organization_id"] is None) == choosing
+    assert always["latest_activity"] is not None and always["actor"] is not None
+    assert never["last_active_organization_id"] is None
+    assert never["latest_activity"] is None and never["actor"] is None
+    assert_valid(always, ALWAYS)
+    assert_valid(never, NEVER)
