@@ -608,9 +608,9 @@ class Generator:
         client = _below(unit(W_CLIENT), p.population_clients_per_user)
 
         pending = self._pending[status]
-        tasks = np.where(
-            pending, self._task_combos.index(unit(W_TASKS)), len(self._task_lists)
-        )
+        tasks = np.full(n, len(self._task_lists), dtype=np.int64)
+        if pending.any():
+            tasks[pending] = self._task_combos.index(unit(W_TASKS)[pending])
         choose_org = self._task_choose_org[tasks]
         has_org = ~choose_org & (unit(W_ORG) < p.organization_rate)
 
