@@ -314,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         print("(the machine is shared), wall-clock ratios beside them.")
         head = (
             f"{'method':<13}{'sessions':>10}{'sessions/s':>12}{'per CPU s':>12}{'MB/s':>6}"
-            f"{'RSS MB':>8}{'broken':>11}{'sf ratio':>10}{'(wall)':>9}{'target':>11}"
+            f"{'RSS MB':>8}{'broken':>11}{'sf ratio':>11}{'(wall)':>11}{'target':>11}"
         )
         print(head)
         print("-" * len(head))
@@ -326,12 +326,13 @@ def main(argv: list[str] | None = None) -> int:
             mark = "" if target is None else f">={target:g} {'ok' if ratio >= target else 'MISS'}"
             if target is not None:
                 ok = ok and ratio >= target
-            first = name == "sessionfaker"
+            ratios = (f"{ratio:,.2f}x", f"{wall_ratio:,.2f}x")
+            if name == "sessionfaker":
+                ratios = ("", "")
             print(
                 f"{name:<13}{res.count:>10,}{res.rate:>12,.0f}{res.cpu_rate:>12,.0f}"
                 f"{res.mb_per_s:>6.0f}{res.rss_mb:>8.0f}{f'{res.broken}/{res.sampled}':>11}"
-                f"{'' if first else f'{ratio:.2f}x':>10}{'' if first else f'{wall_ratio:.2f}x':>9}"
-                f"{mark:>11}"
+                f"{ratios[0]:>11}{ratios[1]:>11}{mark:>11}"
             )
             report["throughput"][name] = {
                 "count": res.count, "seconds": res.seconds, "cpu_seconds": res.cpu,
