@@ -20,8 +20,9 @@ example database), median of ``--rounds`` rounds, all in one run:
   validator counts how many break the rules.
 
 Targets: ``sessions()`` at least 0.5x the floor, faster than the naive
-strategy, more than 25x ``from_schema``. Absolute numbers drift between runs
-on a shared machine; compare the ratios of one run.
+strategy, more than 25x ``from_schema``; the script exits 1 when one is
+missed. Absolute numbers drift between runs on a shared machine; compare the
+ratios of one run.
 """
 
 from __future__ import annotations
