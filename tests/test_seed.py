@@ -626,3 +626,14 @@ def test_a_failure_in_the_generating_process_is_one_line_and_writes_nothing(
     with pytest.raises(InvalidArgument) as e2:
         db.seed(url, profile("default"), 5, user_ids=[])
     assert str(e2.value) == "user_ids is empty"
+
+
+def test_the_collection_threshold_is_restored_after_a_seed(tmp_path: Path) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    db.seed(f"sqlite:///{tmp_path / 'gc.db'}", profile("default"), 10)
+    assert gc.get_threshold() == before
+    with pytest.raises(db.SeedError):  # a duplicate: raised part-way through the load
+        db.seed(f"sqlite:///{tmp_path / 'gc.db'}", profile("default"), 10, if_exists="append")
+    assert gc.get_threshold() == before

@@ -16,6 +16,7 @@ before any row is written. Each engine is a :class:`Sink` in its own module.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import pickle
@@ -311,7 +312,7 @@ class Sink:
             if if_exists in ("append", "truncate"):
                 check_compatible(table, existing, self.dialect, self.structure)
         try:
-            with self._translated(table):
+            with self._translated(table), _fewer_collections():
                 target = self.begin(table, exists=exists, if_exists=if_exists)
                 encode = self.encoder(target)
                 with self.loading(target):
@@ -400,6 +401,22 @@ class Sink:
 
 
 PARALLEL_MIN = 50_000
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect the young generation less often while a load runs.
+
+    Sessions hold no reference cycles, yet building hundreds of thousands of
+    dicts a second sets off a collection every 700 allocations: measured at
+    about 15% of a SQLite seed. The threshold goes back afterwards.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], 100_000), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 @dataclass(frozen=True)
