@@ -2,21 +2,62 @@
 
 >>> import sessionfaker
 >>> p = sessionfaker.load_profile("default", now="2026-11-01T00:00:00Z")
->>> [s["status"] for s in sessionfaker.generate(p, 3, seed=1)]  # doctest: +SKIP
-['active', 'active', 'ended']
+>>> [s["object"] for s in sessionfaker.generate(p, 3, seed=1)]
+['session', 'session', 'session']
+
+The names below load on first use, so that importing the package (as the
+pytest plugin does in every test run) costs nothing until it is used.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import InputError, InvalidArgument, ProfileError, SessionfakerError, StructureError
-from .generator import Generator, generate
-from .profile import Profile, load_profile
-from .rules import RULES, STATUSES, Checker, Violation, check_session
-from .schema import Structure, load_structure, to_json_schema, to_json_structure
-from .session import Session
-from .validate import Report, validate_file
+
+if TYPE_CHECKING:
+    from .generator import Generator, generate
+    from .profile import Profile, load_profile
+    from .rules import RULES, STATUSES, Checker, Violation, check_session
+    from .schema import Structure, load_structure, to_json_schema, to_json_structure
+    from .session import Session
+    from .validate import Report, validate_file
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "Generator": "generator",
+    "generate": "generator",
+    "Profile": "profile",
+    "load_profile": "profile",
+    "RULES": "rules",
+    "STATUSES": "rules",
+    "Checker": "rules",
+    "Violation": "rules",
+    "check_session": "rules",
+    "Structure": "schema",
+    "load_structure": "schema",
+    "to_json_schema": "schema",
+    "to_json_structure": "schema",
+    "Session": "session",
+    "Report": "validate",
+    "validate_file": "validate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sessionfaker' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "RULES",

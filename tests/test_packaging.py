@@ -93,3 +93,17 @@ def test_wheel_installs_and_generates_with_a_builtin_profile(tmp_path: Path) -> 
         text=True,
     ).stdout
     assert {line.split()[0] for line in listed.splitlines()} >= {"default", "b2b", "edge-cases"}
+
+
+def test_public_names_all_resolve_and_importing_the_package_stays_light() -> None:
+    import sessionfaker
+
+    for name in sessionfaker.__all__:
+        assert getattr(sessionfaker, name) is not None
+    code = (
+        "import sys, sessionfaker, sessionfaker.pytest_plugin\n"
+        "heavy = {'numpy', 'yaml', 'orjson', 'sessionfaker.generator'} & set(sys.modules)\n"
+        "print(sorted(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "[]\n"
