@@ -27,7 +27,7 @@ from .errors import InputError, InvalidArgument
 from .generator import Generator
 from .output import JsonWriter, atomic_output
 from .profile import Profile
-from .rules import ACTOR_KINDS, STATUSES, TASK_KEYS
+from .rules import ACTOR_KINDS, DEVICE_KINDS, STATUSES, TASK_KEYS
 from .timeutil import format_instant
 
 MANIFEST = "manifest.json"
@@ -59,20 +59,25 @@ class Scenario:
         return f"{self.name}.json"
 
 
+def _only(choices: tuple[str, ...], chosen: str) -> dict[str, int]:
+    # Every entry spelled out: overrides merge into the profile's weights.
+    return {c: int(c == chosen) for c in choices}
+
+
 def _active(**extra: Any) -> dict[str, Any]:
-    return {"status.weights": {"active": 1}, **extra}
+    return {"status.weights": _only(STATUSES, "active"), **extra}
 
 
 SCENARIOS: tuple[Scenario, ...] = (
     *(
-        Scenario(f"status-{s}", f"{s} sessions", {"status.weights": {s: 1}})
+        Scenario(f"status-{s}", f"{s} sessions", {"status.weights": _only(STATUSES, s)})
         for s in STATUSES
     ),
     *(
         Scenario(
             f"actor-{k}",
             f"active sessions {_ACTOR_TEXT[k]}",
-            _active(**{"actor.rate": 1, "actor.kinds": {k: 1}}),
+            _active(**{"actor.rate": 1, "actor.kinds": _only(ACTOR_KINDS, k)}),
         )
         for k in ACTOR_KINDS
     ),
@@ -80,7 +85,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         Scenario(
             f"pending-{t}",
             f"pending sessions whose user {_TASK_TEXT[t]}",
-            {"status.weights": {"pending": 1}, "tasks.weights": {t: 1}, "tasks.max": 1},
+            {
+                "status.weights": _only(STATUSES, "pending"),
+                "tasks.weights": _only(TASK_KEYS, t),
+                "tasks.max": 1,
+            },
         )
         for t in TASK_KEYS
     ),
@@ -97,13 +106,13 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "activity-native-app",
         "active sessions whose latest activity is from a native app (no device_type)",
-        _active(**{"activity.rate": 1, "activity.devices": {"native_app": 1}}),
+        _active(**{"activity.rate": 1, "activity.devices": _only(DEVICE_KINDS, "native_app")}),
     ),
     Scenario(
         "timeline-boundaries",
         "one session per status with every timestamp on a boundary of its allowed range",
         groups=tuple(
-            {"status.weights": {s: 1}, "timeline.boundary_rate": 1} for s in STATUSES
+            {"status.weights": _only(STATUSES, s), "timeline.boundary_rate": 1} for s in STATUSES
         ),
     ),
 )
@@ -115,18 +124,13 @@ def scenario_sessions(
     """The sessions of one scenario: ``count`` of them, or one per group."""
     label = f"fixture {scenario.name}"
 
-    def forced(overrides: Mapping[str, Any]) -> Profile:
-        # with_overrides re-reads time.now, which may say "now": keep the
-        # reference time the caller resolved.
-        return profile.with_overrides(overrides, label).with_now(profile.now)
-
     if scenario.groups:
         out: list[dict[str, Any]] = []
         for i, group in enumerate(scenario.groups):
-            p = forced(group)
+            p = profile.with_overrides(group, label)
             out.extend(Generator(p, f"{seed}/{scenario.name}/{i}").generate(0, 1))
         return out
-    p = forced(scenario.overrides)
+    p = profile.with_overrides(scenario.overrides, label)
     return list(Generator(p, f"{seed}/{scenario.name}").generate(0, count))
 
 

@@ -164,10 +164,10 @@ def test_files_dropped_from_the_set_are_removed(tmp_path: Path) -> None:
 def test_check_errors(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
     code, out, err = invoke(str(missing), "--now", NOW, "--check")
-    assert (code, out, err) == (1, "", f"Error: {missing}: no such directory\n")
+    assert (code, out, err) == (2, "", f"Error: {missing}: no such directory\n")
     (tmp_path / MANIFEST).write_text("{not json")
     code, _, err = invoke(str(tmp_path), "--check")
-    assert code == 1
+    assert code == 2
     assert err.startswith(f"Error: {tmp_path / MANIFEST}: cannot read the manifest (")
 
 
