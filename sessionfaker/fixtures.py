@@ -123,7 +123,6 @@ def scenario_sessions(
 ) -> list[dict[str, Any]]:
     """The sessions of one scenario: ``count`` of them, or one per group."""
     label = f"fixture {scenario.name}"
-
     if scenario.groups:
         out: list[dict[str, Any]] = []
         for i, group in enumerate(scenario.groups):
