@@ -6,6 +6,7 @@ from ..errors import InvalidArgument
 from ..generator import Generator
 from ..output import FORMATS, atomic_output, write_sessions
 from ..parallel import parse_jobs, parse_shard, shard_range, write_ndjson
+from ..sql import DIALECTS
 from .common import errors, profile_options, resolve_profile
 
 
@@ -18,7 +19,7 @@ from .common import errors, profile_options, resolve_profile
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="ndjson",
               show_default=True)
 @click.option("--pretty", is_flag=True, help="Indent each session (json format).")
-@click.option("--dialect", type=click.Choice(["sqlite", "postgresql", "mysql"]), default="sqlite",
+@click.option("--dialect", type=click.Choice(DIALECTS), default="sqlite",
               show_default=True, help="SQL dialect (sql format).")
 @click.option("--table", default="sessions", show_default=True,
               help="Table the INSERT statements target (sql format).")
