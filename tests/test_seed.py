@@ -637,3 +637,20 @@ def test_the_collection_threshold_is_restored_after_a_seed(tmp_path: Path) -> No
     with pytest.raises(db.SeedError):  # a duplicate: raised part-way through the load
         db.seed(f"sqlite:///{tmp_path / 'gc.db'}", profile("default"), 10, if_exists="append")
     assert gc.get_threshold() == before
+
+
+def test_a_missing_server_fails_under_ci_and_skips_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = "postgresql://postgres@127.0.0.1:1/test"
+    monkeypatch.setattr(sys.modules[__name__], "PG_URL", url)
+    detail = f'cannot connect to {url}: connection to server at "127.0.0.1", port 1 failed: ' \
+             "Connection refused"
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception) as failed:
+        engine_for("postgresql", tmp_path)
+    assert str(failed.value) == f"postgresql server needed under CI=true: {detail}"
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        engine_for("postgresql", tmp_path)
+    assert str(skipped.value) == f"no postgresql server: {detail}"
