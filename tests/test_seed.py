@@ -654,3 +654,11 @@ def test_a_missing_server_fails_under_ci_and_skips_elsewhere(
     with pytest.raises(pytest.skip.Exception) as skipped:
         engine_for("postgresql", tmp_path)
     assert str(skipped.value) == f"no postgresql server: {detail}"
+
+
+def test_seed_sessions_loads_any_iterable(engine: Engine) -> None:
+    table = engine.table()
+    data = generated(120, "any")
+    result = db.seed_sessions(engine.url, iter(data), table=table, batch_size=50)
+    assert (result.rows, result.table, result.url) == (120, table, db.redact(engine.url))
+    assert db.read_table(engine.url, table) == by_id(data)
