@@ -71,13 +71,10 @@ class SqliteSink(Sink):
         try:
             if query:
                 self.conn = sqlite3.connect(
-                    f"file:{quote(path)}?{query}",
-                    uri=True,
-                    isolation_level=None,
-                    check_same_thread=False,
+                    f"file:{quote(path)}?{query}", uri=True, isolation_level=None
                 )
             else:
-                self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+                self.conn = sqlite3.connect(path, isolation_level=None)
             # Session settings only: a bigger page cache keeps the index
             # B-trees in memory while a large batch loads.
             self.conn.execute("PRAGMA cache_size = -262144")
