@@ -77,7 +77,7 @@ class Sizes:
     sample: int = 2_000
     rss_small: int = 100_000
     rss_large: int = 10_000_000
-    jobs: int = 10_000_000
+    jobs: int = 20_000_000
     rounds: int = 3
     startup_runs: int = 7
 
