@@ -4,8 +4,11 @@ Run from the checkout (needs the ``bench`` extra; hypothesis-jsonschema gets
 a virtual environment of its own under ``benchmarks/.venvs/``, made on first
 use):
 
-    .venv/bin/python benchmarks/throughput.py            # about four minutes
+    .venv/bin/python benchmarks/throughput.py            # about two minutes
     .venv/bin/python benchmarks/throughput.py --quick    # a smoke run
+
+(``--quick`` runs are too short to judge the targets: sessionfaker's
+start-up, counted in its figure, then outweighs the work.)
 
 Every figure comes from a process of its own, and the peak RSS of each is
 read from ``wait4``:
