@@ -30,7 +30,7 @@ import hashlib
 import itertools
 import random
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -373,22 +373,18 @@ class Generator:
         # device type x browser version (or app version), and one of every
         # country x city, so that each is a single draw.
         vocab = load_vocabulary()
-        app_versions = [f"{major}.{minor}.0" for major in (3, 4) for minor in range(8)]
         devices: dict[bytes, float] = {}
         for kind, share in _shares(p.activity_devices).items():
             if kind == "native_app":
-                for v in app_versions:
+                for v in vocab.app_versions:
                     body = {"browser_name": p.activity_app_name, "browser_version": v}
-                    devices[b"true," + _json(body)[1:-1]] = share / len(app_versions)
+                    devices[b"true," + _json(body)[1:-1]] = share / len(vocab.app_versions)
                 continue
             mobile = kind == "mobile_web"
-            types = vocab.mobile_devices if mobile else vocab.desktop_devices
-            browsers = vocab.mobile_browsers if mobile else vocab.desktop_browsers
-            for device, device_share in _shares(dict(types)).items():
-                for (name, version), browser_share in _shares(_browser_versions(browsers)).items():
-                    body = {"device_type": device, "browser_name": name, "browser_version": version}
-                    piece = (b"true," if mobile else b"false,") + _json(body)[1:-1]
-                    devices[piece] = share * device_share * browser_share
+            for (device, name, version), web_share in vocab.web_devices(mobile=mobile).items():
+                body = {"device_type": device, "browser_name": name, "browser_version": version}
+                piece = (b"true," if mobile else b"false,") + _json(body)[1:-1]
+                devices[piece] = share * web_share
         self._devices = _Choice(devices)
         self._device_pieces = np.array([*self._devices.values, b""], dtype=object)
         cities: dict[bytes, float] = {}
@@ -809,22 +805,6 @@ def _batches(start: int, count: int | None) -> Iterator[tuple[int, int]]:
             end = min(end, stop)
         yield k, end - k
         k = end
-
-
-def _browser_versions(
-    browsers: Sequence[tuple[str, int, int, int]],
-) -> dict[tuple[str, str], float]:
-    out: dict[tuple[str, str], float] = {}
-    for name, low, high, weight in browsers:
-        majors = range(low, high + 1)
-        for major in majors:
-            if name in ("Safari", "Firefox", "Samsung Internet"):
-                version = f"{major}.0"
-            else:
-                version = f"{major}.0.0.0"
-            # Newer majors are more common.
-            out[name, version] = weight * (1 + major - low) / len(majors)
-    return out
 
 
 def generate(

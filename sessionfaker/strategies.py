@@ -91,7 +91,6 @@ _SCALE = 2**40
 _TOP_EDGE = 256
 # Simplest first: shrinking moves towards the front of each tuple.
 _ACTOR_KIND_ORDER = tuple(sorted(ACTOR_KINDS, key=("token", "agent", "dashboard").index))
-_APP_VERSIONS = tuple(f"{major}.{minor}.0" for major in (3, 4) for minor in range(8))
 _OMITTABLE = tuple(k for k in ACTIVITY_OPTIONAL if k != "device_type")
 _PREFIX_RE = re.compile(r"[a-z][a-z_]*_")
 _KSUID_MIN_MS = ids.KSUID_EPOCH * 1000
@@ -101,7 +100,7 @@ _KSUID_MAX_MS = (ids.KSUID_EPOCH + ids.MAX_TIMESTAMP) * 1000 + 999
 # a validation and several property computations on its first use.
 _offsets = st.integers(-_TOP_EDGE, _SCALE)
 _booleans = st.booleans()
-_app_versions = st.sampled_from(_APP_VERSIONS)
+_app_versions = st.deferred(lambda: st.sampled_from(load_vocabulary().app_versions))
 _payloads = st.integers(0, _PAYLOAD_MASK)
 # (seconds back << 128) | payload: one draw for a related id, shrinking to
 # the same second as its session and payload 0.
@@ -199,15 +198,8 @@ class _Activity:
     ) -> _Activity:
         vocab = load_vocabulary()
 
-        def browsers(table: Iterable[tuple[str, int, int, int]]) -> list[tuple[str, str]]:
-            return [(n, f"{m}.0") for n, lo, hi, _ in table for m in range(lo, hi + 1)]
-
-        desktop = tuple(
-            (d, b, v) for d, _ in vocab.desktop_devices for b, v in browsers(vocab.desktop_browsers)
-        )
-        mobile = tuple(
-            (d, b, v) for d, _ in vocab.mobile_devices for b, v in browsers(vocab.mobile_browsers)
-        )
+        desktop = tuple(vocab.web_devices(mobile=False))
+        mobile = tuple(vocab.web_devices(mobile=True))
         countries = [c for c, w in p.activity_countries.items() if w > 0]
         places = tuple((c, city) for c in countries for city in vocab.cities[c])
         v4 = [n for n in DOC_NETWORKS if n.version == 4]

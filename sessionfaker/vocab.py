@@ -37,19 +37,30 @@ COUNTRIES: tuple[tuple[str, str, int], ...] = (
 )
 CITIES_PER_COUNTRY = 24
 
-# (browser name, lowest and highest major version) for web sessions.
-DESKTOP_BROWSERS: tuple[tuple[str, int, int, int], ...] = (
-    ("Chrome", 128, 142, 60),
-    ("Safari", 17, 26, 17),
-    ("Edge", 128, 142, 12),
-    ("Firefox", 130, 145, 11),
+# (browser name, major versions in release order, share) for web sessions.
+# Safari went from 18 to 26 in 2025.
+Browser = tuple[str, tuple[int, ...], int]
+DESKTOP_BROWSERS: tuple[Browser, ...] = (
+    ("Chrome", tuple(range(128, 143)), 60),
+    ("Safari", (17, 18, 26), 17),
+    ("Edge", tuple(range(128, 143)), 12),
+    ("Firefox", tuple(range(130, 146)), 11),
 )
-MOBILE_BROWSERS: tuple[tuple[str, int, int, int], ...] = (
-    ("Safari", 17, 26, 55),
-    ("Chrome", 128, 142, 40),
-    ("Samsung Internet", 25, 28, 5),
+MOBILE_BROWSERS: tuple[Browser, ...] = (
+    ("Safari", (17, 18, 26), 55),
+    ("Chrome", tuple(range(128, 143)), 40),
+    ("Samsung Internet", (25, 26, 27, 28), 5),
 )
-DESKTOP_DEVICES: tuple[tuple[str, int], ...] = (("Macintosh", 45), ("Windows", 47), ("Linux", 8))
+# (device_type, share, the browsers seen on it): no Safari on Windows or Android.
+DESKTOP_DEVICES: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    ("Macintosh", 45, ("Chrome", "Safari", "Firefox", "Edge")),
+    ("Windows", 47, ("Chrome", "Edge", "Firefox")),
+    ("Linux", 8, ("Chrome", "Firefox")),
+)
+IOS_BROWSERS = ("Safari", "Chrome")
+ANDROID = ("Android", 40, ("Chrome", "Samsung Internet"))
+# Versions of the profile's native app (its browser_version in Clerk's data).
+APP_VERSIONS = tuple(f"{major}.{minor}.0" for major in (3, 4) for minor in range(8))
 
 SOURCE = "data/vocabulary.json"
 
@@ -77,12 +88,27 @@ def build() -> dict[str, Any]:
         "countries": [[code, weight] for code, _, weight in COUNTRIES],
         "cities": cities,
         "iso_alpha2": sorted(set(AddressProvider.alpha_2_country_codes)),
-        "desktop_browsers": [list(b) for b in DESKTOP_BROWSERS],
-        "mobile_browsers": [list(b) for b in MOBILE_BROWSERS],
-        "desktop_devices": [list(d) for d in DESKTOP_DEVICES],
-        "mobile_devices": [[d, 60 if d == "iPhone" else 10] for d in sorted(set(mobile))]
-        + [["Android", 40]],
+        "desktop_browsers": [[n, list(v), w] for n, v, w in DESKTOP_BROWSERS],
+        "mobile_browsers": [[n, list(v), w] for n, v, w in MOBILE_BROWSERS],
+        "desktop_devices": [[d, w, list(b)] for d, w, b in DESKTOP_DEVICES],
+        "mobile_devices": [
+            [d, 60 if d == "iPhone" else 10, list(IOS_BROWSERS)] for d in sorted(set(mobile))
+        ]
+        + [[ANDROID[0], ANDROID[1], list(ANDROID[2])]],
+        "app_versions": list(APP_VERSIONS),
     }
+
+
+Device = tuple[str, int, tuple[str, ...]]
+
+
+def browser_version(name: str, major: int) -> str:
+    """How a browser spells its version in Clerk's session activity.
+
+    >>> browser_version("Chrome", 131), browser_version("Safari", 18)
+    ('131.0.0.0', '18.0')
+    """
+    return f"{major}.0.0.0" if name in ("Chrome", "Edge") else f"{major}.0"
 
 
 @dataclass(frozen=True)
@@ -90,10 +116,31 @@ class Vocabulary:
     countries: tuple[tuple[str, int], ...]
     cities: dict[str, tuple[str, ...]]
     iso_alpha2: frozenset[str]
-    desktop_browsers: tuple[tuple[str, int, int, int], ...]
-    mobile_browsers: tuple[tuple[str, int, int, int], ...]
-    desktop_devices: tuple[tuple[str, int], ...]
-    mobile_devices: tuple[tuple[str, int], ...]
+    desktop_browsers: tuple[Browser, ...]
+    mobile_browsers: tuple[Browser, ...]
+    desktop_devices: tuple[Device, ...]
+    mobile_devices: tuple[Device, ...]
+    app_versions: tuple[str, ...]
+
+    def web_devices(self, *, mobile: bool) -> dict[tuple[str, str, str], float]:
+        """Each (device_type, browser_name, browser_version) with its share (summing to 1).
+
+        A browser appears only on the devices it runs on; newer major versions
+        are more common than older ones.
+        """
+        devices = self.mobile_devices if mobile else self.desktop_devices
+        browsers = {b[0]: b for b in (self.mobile_browsers if mobile else self.desktop_browsers)}
+        device_total = sum(w for _, w, _ in devices)
+        out: dict[tuple[str, str, str], float] = {}
+        for device, device_weight, allowed in devices:
+            table = [browsers[name] for name in allowed]
+            browser_total = sum(w for _, _, w in table)
+            for name, majors, weight in table:
+                ramp = sum(range(1, len(majors) + 1))
+                share = device_weight / device_total * weight / browser_total
+                for rank, major in enumerate(majors, 1):
+                    out[device, name, browser_version(name, major)] = share * rank / ramp
+        return out
 
 
 def dumps(doc: dict[str, Any]) -> str:
@@ -108,12 +155,11 @@ def load() -> Vocabulary:
         countries=tuple((c, int(w)) for c, w in doc["countries"]),
         cities={k: tuple(v) for k, v in doc["cities"].items()},
         iso_alpha2=frozenset(doc["iso_alpha2"]),
-        desktop_browsers=tuple(
-            (n, int(a), int(b), int(w)) for n, a, b, w in doc["desktop_browsers"]
-        ),
-        mobile_browsers=tuple((n, int(a), int(b), int(w)) for n, a, b, w in doc["mobile_browsers"]),
-        desktop_devices=tuple((n, int(w)) for n, w in doc["desktop_devices"]),
-        mobile_devices=tuple((n, int(w)) for n, w in doc["mobile_devices"]),
+        desktop_browsers=tuple((n, tuple(v), int(w)) for n, v, w in doc["desktop_browsers"]),
+        mobile_browsers=tuple((n, tuple(v), int(w)) for n, v, w in doc["mobile_browsers"]),
+        desktop_devices=tuple((n, int(w), tuple(b)) for n, w, b in doc["desktop_devices"]),
+        mobile_devices=tuple((n, int(w), tuple(b)) for n, w, b in doc["mobile_devices"]),
+        app_versions=tuple(doc["app_versions"]),
     )
 
 

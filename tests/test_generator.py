@@ -207,11 +207,11 @@ def test_output_does_not_depend_on_the_process_or_hash_seed() -> None:
 # time. They change only when the generator's output changes on purpose:
 # then update them and say so in the change.
 GOLDEN = {
-    "b2b": "56af47aba36f82ef6a3752efc00ba4c85874e956d13fd79e7ac5e7b3cf28828c",
-    "consumer-mobile": "970991d41f7b313c58b4023b9943e80bc9165905e20c8f6c951c93ccc776387f",
-    "default": "1d359a31ff3a4ca01883050acb20f3458352af68cb30d3c78dc14fac795f5e26",
-    "edge-cases": "19bde990e4156820d6f0262abf35c9e168848f82bef2267bec9f5309843f71dc",
-    "support": "4f3333f37fd25240cf6f3cba7e7aa96c84660d7583342754672d180538938049",
+    "b2b": "4707e62e7babcb2d1bf83d6462ee4b4d955eafdf2892ce170ae5c804a597972a",
+    "consumer-mobile": "04c81a2d532491a3a7855a698e857cc1be9ee24487f35d107c8d8e9cbec48bb8",
+    "default": "dc4aa483640f19e51d091c353e8c367c459d53a9f35401a5c18bc07f2ae7f325",
+    "edge-cases": "9a2dc0b03cf626881728eca7e73a4602a207f2a312de0c938e2bf0e56d67d3f5",
+    "support": "3aad28602dd5c3ac34df4e1b9905278775b851234c3877d565b90fc227b86989",
 }
 
 
@@ -240,3 +240,21 @@ def test_a_field_the_generator_does_not_know_still_conforms() -> None:
     assert all(isinstance(s["tokens"], int) for s in sessions)
     # The old structure's checker refuses the new fields: the test can fail.
     assert {v.rule for v in Checker().check(sessions[0])} == {"unexpected"}
+
+
+def test_browsers_appear_only_on_devices_that_run_them() -> None:
+    pairs = Counter(
+        (a["device_type"], a["browser_name"])
+        for s in sample("default")
+        if (a := s["latest_activity"]) is not None and "device_type" in a
+    )
+    for impossible in (
+        ("Windows", "Safari"),
+        ("Android", "Safari"),
+        ("iPhone", "Samsung Internet"),
+    ):
+        assert pairs[impossible] == 0
+    for seen in (("Macintosh", "Safari"), ("Windows", "Edge"), ("Android", "Chrome")):
+        assert pairs[seen] > 0
+    versions = {a["browser_version"] for s in sample("default") if (a := s["latest_activity"])}
+    assert "131.0.0.0" in versions and "26.0" in versions and "20.0" not in versions
