@@ -29,7 +29,16 @@ from typing import Any
 import yaml
 
 from .errors import ProfileError
-from .rules import ACTOR_KINDS, DEVICE_KINDS, LIVE_STATUSES, STATUSES, TASK_KEYS, Policy
+from .rules import (
+    ACTOR_KINDS,
+    DEVICE_KINDS,
+    LIVE_STATUSES,
+    MS_MAX,
+    MS_MIN,
+    STATUSES,
+    TASK_KEYS,
+    Policy,
+)
 from .timeutil import (
     format_duration,
     format_instant,
@@ -623,6 +632,14 @@ def _check_feasible(p: Profile, where: Callable[[str], str]) -> None:
             "time.window_start",
             f"creation window starts after it ends ({format_instant(start)} > "
             f"{format_instant(end)})",
+        )
+    if start < MS_MIN or now > MS_MAX:
+        key, value = ("time.window_start", start) if start < MS_MIN else ("time.now", now)
+        raise ProfileError(
+            where(key),
+            key,
+            f"{format_instant(value)} is outside what a KSUID id can encode "
+            f"({format_instant(MS_MIN)} to {format_instant(MS_MAX)})",
         )
     if now < end:
         raise ProfileError(

@@ -118,6 +118,19 @@ def test_generate_bad_input_is_one_line_and_exit_2(args: list[str], message: str
     assert (code, out, err) == (2, "", message)
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--pretty"], "Error: --pretty goes with --format json (not ndjson)\n"),
+        (["-f", "csv", "--pretty"], "Error: --pretty goes with --format json (not csv)\n"),
+        (["--dialect", "mysql"], "Error: --dialect goes with --format sql (not ndjson)\n"),
+        (["-f", "json", "--table", "t"], "Error: --table goes with --format sql (not json)\n"),
+    ],
+)
+def test_format_options_need_their_format(args: list[str], message: str) -> None:
+    assert run("generate", "-n", "1", *args) == (2, "", message)
+
+
 def test_click_usage_errors_exit_2() -> None:
     code, _, err = run("generate", "-n", "-1")
     assert code == 2

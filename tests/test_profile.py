@@ -130,6 +130,18 @@ BAD_PROFILES = [
         "status expired at 2026-11-01T00:00:00Z (window 2026-10-31T00:00:00Z to "
         "2026-11-01T00:00:00Z, lifetime.max 7d, lifetime.abandon 30d)",
     ),
+    (
+        "too-early.toml",
+        '[time]\nnow = "2014-06-01T00:00:00Z"\n',
+        "too-early.toml: time.window_start: 2014-03-03T00:00:00Z is outside what a KSUID id can "
+        "encode (2014-05-13T16:53:20Z to 2150-06-19T23:21:35Z)",
+    ),
+    (
+        "too-late.toml",
+        '[time]\nnow = "2200-01-01T00:00:00Z"\n',
+        "too-late.toml: time.now: 2200-01-01T00:00:00Z is outside what a KSUID id can "
+        "encode (2014-05-13T16:53:20Z to 2150-06-19T23:21:35Z)",
+    ),
     ("text.toml", "name = 3\n", "text.toml: name: expected a string (3)"),
     (
         "bad.yaml",

@@ -7,7 +7,7 @@ from ..generator import Generator
 from ..output import FORMATS, atomic_output, write_sessions
 from ..parallel import parse_jobs, parse_shard, shard_range, write_ndjson
 from ..sql import DIALECTS
-from .common import errors, profile_options, resolve_profile
+from .common import UsageError, errors, profile_options, resolve_profile
 
 
 @click.command()
@@ -49,6 +49,11 @@ def generate(
     shard: str | None,
 ) -> None:
     """Generate sessions (NDJSON on stdout by default)."""
+    ctx = click.get_current_context()
+    for option, needs in (("pretty", "json"), ("dialect", "sql"), ("table", "sql")):
+        given = ctx.get_parameter_source(option) is not click.core.ParameterSource.DEFAULT
+        if given and fmt != needs:
+            raise UsageError(f"--{option} goes with --format {needs} (not {fmt})")
     with errors():
         workers = parse_jobs(jobs)
         if shard is not None:
