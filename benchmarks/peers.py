@@ -49,8 +49,14 @@ LIFETIME = 7 * DAY
 ABANDON = 30 * DAY
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 STATUS_WEIGHTS = {
-    "active": 70, "pending": 2, "ended": 10, "removed": 5,
-    "revoked": 2, "expired": 7, "abandoned": 3, "replaced": 1,
+    "active": 70,
+    "pending": 2,
+    "ended": 10,
+    "removed": 5,
+    "revoked": 2,
+    "expired": 7,
+    "abandoned": 3,
+    "replaced": 1,
 }
 TASK_KEYS = ("choose-organization", "reset-password", "setup-mfa")
 DEVICES = ("Macintosh", "Windows", "iPhone")
@@ -284,8 +290,16 @@ def handwritten_sessions(n: int, seed: int) -> Iterator[dict[str, Any]]:
     ranges["abandoned"] = (WINDOW_START, NOW_MS - ABANDON)
     devices = [("Macintosh", False), ("Windows", False), ("iPhone", True)]
     versions = [f"{m}.0.0.0" for m in range(128, 143)]
-    cities = [("New York", "US"), ("London", "GB"), ("Berlin", "DE"), ("Paris", "FR"),
-              ("São Paulo", "BR"), ("東京", "JP"), ("Toronto", "CA"), ("Sydney", "AU")]
+    cities = [
+        ("New York", "US"),
+        ("London", "GB"),
+        ("Berlin", "DE"),
+        ("Paris", "FR"),
+        ("São Paulo", "BR"),
+        ("東京", "JP"),
+        ("Toronto", "CA"),
+        ("Sydney", "AU"),
+    ]
     ips = [f"{net}.{h}" for net in ("192.0.2", "198.51.100", "203.0.113") for h in range(1, 255)]
     batch = 1024
     for start in range(0, n, batch):

@@ -34,8 +34,16 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "strategies": (
         "strategies.py",
         ["--jsonschema-venv", JSONSCHEMA_VENV],
-        ["--jsonschema-venv", JSONSCHEMA_VENV, "--rounds", "1", "--examples", "200",
-         "--schema-examples", "20"],
+        [
+            "--jsonschema-venv",
+            JSONSCHEMA_VENV,
+            "--rounds",
+            "1",
+            "--examples",
+            "200",
+            "--schema-examples",
+            "20",
+        ],
     ),
     "seeding": ("seeding.py", [], ["-n", "100000"]),
 }

@@ -108,9 +108,7 @@ def mariadb_floor(url: str, workdir: Path, profile: Profile, n: int) -> float:
     encoders = list(zip(structure.names, csv_encoders(structure), strict=True))
     with open(path, "w", encoding="utf-8") as f:
         for s in Generator(profile, SEED).generate(0, n):
-            f.write(
-                ",".join("NULL" if s[k] is None else enc(s[k]) for k, enc in encoders) + "\n"
-            )
+            f.write(",".join("NULL" if s[k] is None else enc(s[k]) for k, enc in encoders) + "\n")
     mariadb(url, f"DROP TABLE IF EXISTS `{FLOOR_TABLE}`")
     mariadb(url, create_table_sql(FLOOR_TABLE, "mysql"))
     load = (
@@ -154,10 +152,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-n", type=int, default=1_000_000, help="sessions per engine")
     ap.add_argument("--engines", default="sqlite,postgresql,mysql")
-    ap.add_argument("--postgresql", default=os.environ.get(
-        "SESSIONFAKER_TEST_POSTGRESQL", "postgresql://postgres@127.0.0.1:5432/test"))
-    ap.add_argument("--mysql", default=os.environ.get(
-        "SESSIONFAKER_TEST_MYSQL", "mysql://root@127.0.0.1:3306/test"))
+    ap.add_argument(
+        "--postgresql",
+        default=os.environ.get(
+            "SESSIONFAKER_TEST_POSTGRESQL", "postgresql://postgres@127.0.0.1:5432/test"
+        ),
+    )
+    ap.add_argument(
+        "--mysql",
+        default=os.environ.get("SESSIONFAKER_TEST_MYSQL", "mysql://root@127.0.0.1:3306/test"),
+    )
     args = ap.parse_args(argv)
     n = args.n
     profile = load_profile("default", now=NOW)

@@ -86,9 +86,19 @@ class Sizes:
 
 
 QUICK = Sizes(
-    sessionfaker=300_000, floor=300_000, handwritten=30_000, mimesis=6_000, faker=1_000,
-    polyfactory=100, from_schema=10, sample=500, rss_small=100_000, rss_large=1_000_000,
-    jobs=600_000, rounds=1, startup_runs=3,
+    sessionfaker=300_000,
+    floor=300_000,
+    handwritten=30_000,
+    mimesis=6_000,
+    faker=1_000,
+    polyfactory=100,
+    from_schema=10,
+    sample=500,
+    rss_small=100_000,
+    rss_large=1_000_000,
+    jobs=600_000,
+    rounds=1,
+    startup_runs=3,
 )
 
 
@@ -221,9 +231,11 @@ def measure_throughput(sizes: Sizes, tmp: Path, skip: set[str]) -> dict[str, Res
     with sample.open("wb") as f:
         run(sessionfaker_cmd("-n", str(sizes.sample)), stdout=f)
     results["sessionfaker"] = Result("sessionfaker", sizes.sessionfaker)
-    results["sessionfaker"].broken, results["sessionfaker"].sampled, results[
-        "sessionfaker"
-    ].rules = check_sample(sample, policy=True)
+    (
+        results["sessionfaker"].broken,
+        results["sessionfaker"].sampled,
+        results["sessionfaker"].rules,
+    ) = check_sample(sample, policy=True)
     results["sessionfaker"].bytes_per_session = sample.stat().st_size / sizes.sample
     peers = ["floor", "handwritten", "mimesis", "faker", "polyfactory"]
     peers = [p for p in peers if p not in skip]
@@ -338,11 +350,18 @@ def main(argv: list[str] | None = None) -> int:
                 f"{ratios[0]:>11}{ratios[1]:>11}{mark:>11}"
             )
             report["throughput"][name] = {
-                "count": res.count, "seconds": res.seconds, "cpu_seconds": res.cpu,
-                "sessions_per_s": res.rate, "sessions_per_cpu_s": res.cpu_rate,
-                "mb_per_s": res.mb_per_s, "peak_rss_mb": res.rss_mb, "broken": res.broken,
-                "sampled": res.sampled, "rules": dict(res.rules.most_common(5)),
-                "ratio_cpu": ratio, "ratio_wall": wall_ratio,
+                "count": res.count,
+                "seconds": res.seconds,
+                "cpu_seconds": res.cpu,
+                "sessions_per_s": res.rate,
+                "sessions_per_cpu_s": res.cpu_rate,
+                "mb_per_s": res.mb_per_s,
+                "peak_rss_mb": res.rss_mb,
+                "broken": res.broken,
+                "sampled": res.sampled,
+                "rules": dict(res.rules.most_common(5)),
+                "ratio_cpu": ratio,
+                "ratio_wall": wall_ratio,
             }
         print()
         for name, res in results.items():

@@ -184,9 +184,9 @@ def _listed(directory: Path) -> list[str]:
     except (OSError, ValueError):
         return []
     files = doc.get("files") if isinstance(doc, dict) else None
-    return [f for f in files if isinstance(f, str) and "/" not in f] if isinstance(
-        files, dict
-    ) else []
+    return (
+        [f for f in files if isinstance(f, str) and "/" not in f] if isinstance(files, dict) else []
+    )
 
 
 def write_fixtures(

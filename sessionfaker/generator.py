@@ -260,6 +260,8 @@ _SESSION_HEAD = _Layout(
     len(ids.PREFIXES["client"]) + ids.KSUID_LENGTH,
     b'","actor":',
 )
+
+
 class _Stamps:
     """The rows holding the five timestamps, with ``quote`` around each value
     (the JSON Structure encoding writes int64 values as strings), and the
@@ -282,8 +284,15 @@ class _Stamps:
         v = q + b"%d" + q
         self.last_format = b',"last_active_at":' + v + b',"latest_activity":'
         self.times_format = (
-            b',"expire_at":' + v + b',"abandon_at":' + v + b',"updated_at":' + v
-            + b',"created_at":' + v + b',"tasks":'
+            b',"expire_at":'
+            + v
+            + b',"abandon_at":'
+            + v
+            + b',"updated_at":'
+            + v
+            + b',"created_at":'
+            + v
+            + b',"tasks":'
         )
 
 
@@ -656,9 +665,7 @@ class Generator:
         ips = self._ipv4_pieces[ip_index]
         for i, w in zip(np.flatnonzero(ipv6).tolist(), words[ipv6, W_IP].tolist(), strict=True):
             ips[i] = b',"ip_address":"2001:db8:%x::%x"' % (w & 0xFFFF, (w >> 16) & 0xFFFF)
-        city = np.where(
-            has_activity, self._cities.index(unit(W_CITY)), len(self._city_pieces) - 1
-        )
+        city = np.where(has_activity, self._cities.index(unit(W_CITY)), len(self._city_pieces) - 1)
 
         columns = (
             head,

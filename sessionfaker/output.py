@@ -128,9 +128,7 @@ class JsonWriter(Writer):
 
 def _no_int64_as_string(name: str, int64_as_string: bool) -> None:
     if int64_as_string:
-        raise InvalidArgument(
-            f"int64_as_string applies to the ndjson and json formats, not {name}"
-        )
+        raise InvalidArgument(f"int64_as_string applies to the ndjson and json formats, not {name}")
 
 
 def _batches(sessions: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -334,8 +332,9 @@ class SqlWriter(Writer):
         head = []
         if self.dialect == "mysql":
             head.append("SET NAMES utf8mb4;\n")
-        head.append(sql.create_table_sql(self.table, self.dialect, self.structure,
-                                          if_not_exists=True))
+        head.append(
+            sql.create_table_sql(self.table, self.dialect, self.structure, if_not_exists=True)
+        )
         head.append("START TRANSACTION;\n" if self.dialect == "mysql" else "BEGIN;\n")
         self.stream.write("".join(head).encode())
 
@@ -417,9 +416,7 @@ class ParquetWriter(Writer):
         self._nested = {f.name for f in self.structure.fields if f.type in ("object", "array")}
 
     def open(self) -> None:
-        self._writer = self.pa.parquet.ParquetWriter(
-            self.stream, self.schema, compression="zstd"
-        )
+        self._writer = self.pa.parquet.ParquetWriter(self.stream, self.schema, compression="zstd")
 
     def write(self, session: dict[str, Any]) -> None:
         self.write_batch([session])

@@ -242,7 +242,7 @@ class Profile:
     def with_overrides(self, overrides: Mapping[str, Any], source: str = "--set") -> Profile:
         """A copy with some keys replaced, validated like a file.
 
-        >>> load_profile("default", now=0).with_overrides({"actor.rate": 2})
+        >>> load_profile("default", now="2026-11-01").with_overrides({"actor.rate": 2})
         Traceback (most recent call last):
         ...
         sessionfaker.errors.ProfileError: --set: actor.rate: rate must be between 0 and 1 (2)

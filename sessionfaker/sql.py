@@ -126,9 +126,7 @@ def create_table_statements(
     indexed = [c for c in INDEXED if c in s.by_name]
     exists = "IF NOT EXISTS " if if_not_exists else ""
     if dialect == "mysql":
-        cols.extend(
-            f"  KEY {q(f'{prefix}_{c}_idx', dialect)} ({q(c, dialect)})" for c in indexed
-        )
+        cols.extend(f"  KEY {q(f'{prefix}_{c}_idx', dialect)} ({q(c, dialect)})" for c in indexed)
         return [
             f"CREATE TABLE {exists}{q(table, dialect)} (\n"
             + ",\n".join(cols)
@@ -174,9 +172,7 @@ def literal(value: Any, dialect: str) -> str:
     return literal_encoders(None, dialect)[0](value)
 
 
-def literal_encoders(
-    structure: Structure | None, dialect: str
-) -> list[Callable[[Any], str]]:
+def literal_encoders(structure: Structure | None, dialect: str) -> list[Callable[[Any], str]]:
     """One function per field of ``structure`` turning a value into its SQL literal
     (one generic encoder when ``structure`` is None)."""
     check_dialect(dialect)

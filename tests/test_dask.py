@@ -58,7 +58,12 @@ def test_ndjson_partitions_put_together_are_the_single_process_bytes(
     p = profile("b2b")
     with get_task_stream(client) as stream:
         paths = sfdask.write_ndjson(
-            str(tmp_path / "run"), p, N, seed=8, start=13, partition_size=SIZE,
+            str(tmp_path / "run"),
+            p,
+            N,
+            seed=8,
+            start=13,
+            partition_size=SIZE,
             int64_as_string=as_strings,
         )
     assert [Path(x).name for x in paths] == [f"part-{i:05d}.ndjson" for i in range(5)]
@@ -78,13 +83,12 @@ def test_parquet_partitions_read_back_as_the_run(client: Client, tmp_path: Path)
 
 def test_delayed_writes_run_when_computed(client: Client, tmp_path: Path) -> None:
     p = profile("default")
-    tasks = sfdask.write_ndjson(str(tmp_path / "later"), p, 100, seed=1, partition_size=40,
-                                compute=False)
+    tasks = sfdask.write_ndjson(
+        str(tmp_path / "later"), p, 100, seed=1, partition_size=40, compute=False
+    )
     assert not (tmp_path / "later" / "part-00000.ndjson").exists()
     paths = client.compute(tasks, sync=True)
-    assert b"".join(Path(x).read_bytes() for x in paths) == b"".join(
-        Generator(p, 1).ndjson(0, 100)
-    )
+    assert b"".join(Path(x).read_bytes() for x in paths) == b"".join(Generator(p, 1).ndjson(0, 100))
 
 
 def test_a_bag_holds_the_sessions_in_order(client: Client) -> None:

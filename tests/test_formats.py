@@ -43,12 +43,12 @@ def awkward() -> list[dict[str, Any]]:
     """Sessions whose strings need every kind of quoting: quotes, backslashes,
     commas, newlines, non-ASCII, and an empty string beside a null."""
     out = sessions(4, "awkward")
-    out[0]["client_id"] = "client_\"quoted\", with comma"
+    out[0]["client_id"] = 'client_"quoted", with comma'
     out[1]["client_id"] = "client_back\\slash and 'single'"
     out[2]["client_id"] = "client_line\nbreak\r\nand CRLF"
     out[3]["client_id"] = ""
     out[3]["last_active_organization_id"] = None
-    out[0]["actor"] = {"sub": "user_x", "note": "O'Brien \\ \"東京\" \u00e9"}
+    out[0]["actor"] = {"sub": "user_x", "note": 'O\'Brien \\ "東京" \u00e9'}
     out[1]["tasks"] = []
     return out
 
@@ -113,7 +113,7 @@ def test_csv_reader_errors() -> None:
         list(read_csv(io.StringIO(f"{names}\n{bad_int}\n"), "x.csv"))
     assert str(e.value) == "x.csv: line 2: created_at: not a valid integer ('soon')"
     with pytest.raises(InputError) as e:
-        list(read_csv(io.StringIO(f"{names}\n\"a\",\"b\"\n"), "x.csv"))
+        list(read_csv(io.StringIO(f'{names}\n"a","b"\n'), "x.csv"))
     assert str(e.value) == "x.csv: line 2: expected 14 fields, found 2"
     with pytest.raises(InputError) as e:
         list(read_csv(io.StringIO(f'{names}\n"a"b\n'), "x.csv"))
@@ -167,13 +167,20 @@ def test_literals(value: Any, dialect: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"dialect": "oracle"}, "unknown SQL dialect 'oracle' (expected one of sqlite, "
-                                "postgresql, mysql)"),
-        ({"table": "x; DROP TABLE users"}, "table name 'x; DROP TABLE users' is not valid: use "
-         "letters, digits and underscores, not starting with a digit, at most 48 characters"),
+        (
+            {"dialect": "oracle"},
+            "unknown SQL dialect 'oracle' (expected one of sqlite, postgresql, mysql)",
+        ),
+        (
+            {"table": "x; DROP TABLE users"},
+            "table name 'x; DROP TABLE users' is not valid: use "
+            "letters, digits and underscores, not starting with a digit, at most 48 characters",
+        ),
         ({"batch_size": 0}, "batch_size must be at least 1 (0)"),
-        ({"int64_as_string": True}, "int64_as_string applies to the ndjson and json formats, "
-                                    "not sql"),
+        (
+            {"int64_as_string": True},
+            "int64_as_string applies to the ndjson and json formats, not sql",
+        ),
     ],
 )
 def test_sql_writer_rejects_bad_options(options: dict[str, Any], message: str) -> None:

@@ -188,13 +188,17 @@ def test_rows_read_back_equal_the_ndjson_and_pass_the_validator(engine: Engine) 
 
 
 @pytest.mark.parametrize("parallel", [True, False])
-def test_generating_in_a_second_process_loads_the_same_rows(
-    engine: Engine, parallel: bool
-) -> None:
+def test_generating_in_a_second_process_loads_the_same_rows(engine: Engine, parallel: bool) -> None:
     table = engine.table()
     result = db.seed(
-        engine.url, profile("default"), 2500, seed="par", start=100, table=table,
-        batch_size=700, parallel=parallel,
+        engine.url,
+        profile("default"),
+        2500,
+        seed="par",
+        start=100,
+        table=table,
+        batch_size=700,
+        parallel=parallel,
     )
     assert result.rows == 2500
     assert db.read_table(engine.url, table) == by_id(generated(2500, "par", start=100))
@@ -202,8 +206,14 @@ def test_generating_in_a_second_process_loads_the_same_rows(
 
 def test_progress_reports_every_row(engine: Engine) -> None:
     seen: list[int] = []
-    db.seed(engine.url, profile("default"), 1234, table=engine.table(), batch_size=500,
-            progress=seen.append)
+    db.seed(
+        engine.url,
+        profile("default"),
+        1234,
+        table=engine.table(),
+        batch_size=500,
+        progress=seen.append,
+    )
     assert seen == [500, 500, 234]
 
 
@@ -239,8 +249,10 @@ def test_indexes_on_user_id_and_status(engine: Engine) -> None:
     elif engine.name == "postgresql":
         rows = engine.run(f"SELECT indexname FROM pg_indexes WHERE tablename = '{table}'")
     else:
-        rows = engine.run(f"SELECT DISTINCT index_name FROM information_schema.statistics "
-                          f"WHERE table_schema = DATABASE() AND table_name = '{table}'")
+        rows = engine.run(
+            f"SELECT DISTINCT index_name FROM information_schema.statistics "
+            f"WHERE table_schema = DATABASE() AND table_name = '{table}'"
+        )
     names = {str(r[0]) for r in rows}
     assert {f"{table}_user_id_idx", f"{table}_status_idx"} <= names
 
@@ -265,12 +277,22 @@ def test_append_adds_rows_and_a_repeated_seed_is_a_clear_duplicate_error(engine:
     seeded(engine, table, 30, "b", "--if-exists", "append")
     assert db.read_table(engine.url, table) == by_id(generated(50, "a") + generated(30, "b"))
     code, out, err = seed_cli(
-        engine.url, "-n", "20", "--seed", "a", "--now", NOW, "--table", table,
-        "--if-exists", "append",
+        engine.url,
+        "-n",
+        "20",
+        "--seed",
+        "a",
+        "--now",
+        NOW,
+        "--table",
+        table,
+        "--if-exists",
+        "append",
     )
     assert code == 1 and out == ""
     what = (
-        "one of these session ids" if engine.name == "sqlite"
+        "one of these session ids"
+        if engine.name == "sqlite"
         else f"session {generated(1, 'a')[0]['id']}"
     )
     assert err == (
@@ -380,8 +402,15 @@ def test_user_ids_from_a_query_on_the_target(engine: Engine) -> None:
 def test_user_ids_query_errors(engine: Engine) -> None:
     table, empty = engine.table(), engine.table()
     code, _, err = seed_cli(
-        engine.url, "-n", "5", "--now", NOW, "--table", table,
-        "--user-ids-query", "SELECT id FROM nowhere_sf",
+        engine.url,
+        "-n",
+        "5",
+        "--now",
+        NOW,
+        "--table",
+        table,
+        "--user-ids-query",
+        "SELECT id FROM nowhere_sf",
     )
     assert code == 1
     detail = {
@@ -392,8 +421,15 @@ def test_user_ids_query_errors(engine: Engine) -> None:
     assert err == f"Error: user ids query failed: {detail}\n"
     engine.run(f"CREATE TABLE {engine.quote(empty)} (id VARCHAR(64))")
     code, _, err = seed_cli(
-        engine.url, "-n", "5", "--now", NOW, "--table", table,
-        "--user-ids-query", f"SELECT id FROM {empty}",
+        engine.url,
+        "-n",
+        "5",
+        "--now",
+        NOW,
+        "--table",
+        table,
+        "--user-ids-query",
+        f"SELECT id FROM {empty}",
     )
     assert code == 1
     assert err == f"Error: user ids query returned no rows: SELECT id FROM {empty}\n"
@@ -405,8 +441,10 @@ def test_user_ids_file_errors(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_text("\n \n")
     for path, message in (
         (tmp_path / "empty.txt", f"{tmp_path / 'empty.txt'}: no user ids"),
-        (tmp_path / "none.txt", f"{tmp_path / 'none.txt'}: cannot read user ids "
-                                "(No such file or directory)"),
+        (
+            tmp_path / "none.txt",
+            f"{tmp_path / 'none.txt'}: cannot read user ids (No such file or directory)",
+        ),
     ):
         code, _, err = seed_cli(url, "-n", "5", "--user-ids-from", str(path))
         assert (code, err) == (2, f"Error: {message}\n")
@@ -437,8 +475,14 @@ def _host_port(url: str) -> tuple[str, int]:
     return parts.hostname or "localhost", parts.port or 0
 
 
-def _with(url: str, *, user: str | None = None, port: int | None = None,
-          database: str | None = None, password: str | None = None) -> str:
+def _with(
+    url: str,
+    *,
+    user: str | None = None,
+    port: int | None = None,
+    database: str | None = None,
+    password: str | None = None,
+) -> str:
     parts = urlsplit(url)
     user = user if user is not None else (parts.username or "")
     host, old_port = _host_port(url)
@@ -472,8 +516,9 @@ def test_bad_credentials_and_unknown_database(name: str, tmp_path: Path) -> None
     assert code == 1
     if name == "postgresql":
         # Trust authentication takes any password: an unknown role is what is refused.
-        detail = f'connection to server at "{host}", port {port} failed: ' \
-                 'role "nosuch_sf" does not exist'
+        detail = (
+            f'connection to server at "{host}", port {port} failed: role "nosuch_sf" does not exist'
+        )
     else:
         detail = "Access denied for user 'nosuch_sf'@'127.0.0.1'"
     assert err == f"Error: cannot connect to {shown}: {detail}\n"
@@ -484,7 +529,8 @@ def test_bad_credentials_and_unknown_database(name: str, tmp_path: Path) -> None
     detail = (
         f'connection to server at "{host}", port {port} failed: '
         'database "nosuch_db_sf" does not exist'
-        if name == "postgresql" else "Unknown database 'nosuch_db_sf'"
+        if name == "postgresql"
+        else "Unknown database 'nosuch_db_sf'"
     )
     assert err == f"Error: cannot connect to {unknown}: {detail}\n"
 
@@ -508,15 +554,17 @@ def test_read_only_targets(engine: Engine) -> None:
         try:
             engine.run(f"GRANT SELECT ON `{database}`.* TO '{user}'@'%'")
             url = _with(engine.url, user=user, password="pw")
-            code, _, err = seed_cli(url, "-n", "5", "--now", NOW, "--table", table,
-                                    "--if-exists", "append")
+            code, _, err = seed_cli(
+                url, "-n", "5", "--now", NOW, "--table", table, "--if-exists", "append"
+            )
             assert code == 1
             assert err == (
                 f"Error: {db.redact(url)}: INSERT command denied to user "
                 f"'{user}'@'127.0.0.1' for table `{database}`.`{table}`\n"
             )
-            code, _, err = seed_cli(url, "-n", "5", "--now", NOW, "--table", table,
-                                    "--if-exists", "replace")
+            code, _, err = seed_cli(
+                url, "-n", "5", "--now", NOW, "--table", table, "--if-exists", "replace"
+            )
             assert code == 1
             assert err == (
                 f"Error: {db.redact(url)}: CREATE command denied to user "
@@ -535,20 +583,40 @@ def test_read_only_targets(engine: Engine) -> None:
 @pytest.mark.parametrize(
     ("url", "code", "message"),
     [
-        ("oracle://scott@db/x", 2, "unsupported database URL 'oracle://scott@db/x': expected "
-         "sqlite:///PATH, postgresql://..., mysql://... or mariadb://..."),
-        ("sessions.db", 2, "unsupported database URL 'sessions.db': expected sqlite:///PATH, "
-         "postgresql://..., mysql://... or mariadb://..."),
-        ("mysql://root:secret@127.0.0.1:3306", 2,
-         "mysql://root:***@127.0.0.1:3306: no database name (mysql://user@host/DATABASE)"),
-        ("mysql://root@127.0.0.1:3306/test?ssl=1", 2,
-         "mysql://root@127.0.0.1:3306/test?ssl=1: unknown URL parameter 'ssl' (known: "
-         "unix_socket)"),
-        ("sqlite://host/x.db", 2,
-         "sqlite://host/x.db: a SQLite URL has no host: use sqlite:///relative.db or "
-         "sqlite:////abs.db"),
-        ("sqlite:////nonexistent_sf/dir/x.db", 1,
-         "cannot open sqlite:////nonexistent_sf/dir/x.db: unable to open database file"),
+        (
+            "oracle://scott@db/x",
+            2,
+            "unsupported database URL 'oracle://scott@db/x': expected "
+            "sqlite:///PATH, postgresql://..., mysql://... or mariadb://...",
+        ),
+        (
+            "sessions.db",
+            2,
+            "unsupported database URL 'sessions.db': expected sqlite:///PATH, "
+            "postgresql://..., mysql://... or mariadb://...",
+        ),
+        (
+            "mysql://root:secret@127.0.0.1:3306",
+            2,
+            "mysql://root:***@127.0.0.1:3306: no database name (mysql://user@host/DATABASE)",
+        ),
+        (
+            "mysql://root@127.0.0.1:3306/test?ssl=1",
+            2,
+            "mysql://root@127.0.0.1:3306/test?ssl=1: unknown URL parameter 'ssl' (known: "
+            "unix_socket)",
+        ),
+        (
+            "sqlite://host/x.db",
+            2,
+            "sqlite://host/x.db: a SQLite URL has no host: use sqlite:///relative.db or "
+            "sqlite:////abs.db",
+        ),
+        (
+            "sqlite:////nonexistent_sf/dir/x.db",
+            1,
+            "cannot open sqlite:////nonexistent_sf/dir/x.db: unable to open database file",
+        ),
     ],
 )
 def test_bad_urls(url: str, code: int, message: str) -> None:
@@ -577,7 +645,7 @@ def test_sql_output_executes_in_its_engine_and_reads_back(engine: Engine) -> Non
     # Quoting that each engine must get right: quotes, backslashes, newlines, non-ASCII.
     data[0]["client_id"] = "client_\"q\", 'single' \\ back\\slash"
     data[1]["client_id"] = "client_line\nbreak 東京 é"
-    data[2]["actor"] = {"sub": "user_x", "note": "O'Brien \\ \"x\""}
+    data[2]["actor"] = {"sub": "user_x", "note": 'O\'Brien \\ "x"'}
     buf = io.BytesIO()
     SqlWriter(buf, dialect=engine.name, table=table).write_all(data)
     engine.run(buf.getvalue().decode())
@@ -644,8 +712,10 @@ def test_a_missing_server_fails_under_ci_and_skips_elsewhere(
 ) -> None:
     url = "postgresql://postgres@127.0.0.1:1/test"
     monkeypatch.setattr(sys.modules[__name__], "PG_URL", url)
-    detail = f'cannot connect to {url}: connection to server at "127.0.0.1", port 1 failed: ' \
-             "Connection refused"
+    detail = (
+        f'cannot connect to {url}: connection to server at "127.0.0.1", port 1 failed: '
+        "Connection refused"
+    )
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception) as failed:
         engine_for("postgresql", tmp_path)

@@ -49,8 +49,23 @@ def interrupt_seed(url: str, table: str, mode: str) -> tuple[int, str]:
     """Start a long seed, wait for rows on the progress bar, send SIGINT."""
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sessionfaker", "seed", url, "-n", str(COUNT), "--now", NOW,
-         "--table", table, "--if-exists", mode, "--batch-size", "2000"],
+        [
+            sys.executable,
+            "-m",
+            "sessionfaker",
+            "seed",
+            url,
+            "-n",
+            str(COUNT),
+            "--now",
+            NOW,
+            "--table",
+            table,
+            "--if-exists",
+            mode,
+            "--batch-size",
+            "2000",
+        ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=follower,

@@ -9,11 +9,20 @@ from .common import errors, profile_options, resolve_profile
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False))
 @profile_options
-@click.option("-n", "count", type=click.IntRange(min=1), default=3, show_default=True,
-              help="Sessions per scenario.")
-@click.option("--check", is_flag=True,
-              help="Write nothing: exit 1 listing the files that differ from what would be "
-                   "written (--now defaults to the time the manifest records).")
+@click.option(
+    "-n",
+    "count",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Sessions per scenario.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing: exit 1 listing the files that differ from what would be "
+    "written (--now defaults to the time the manifest records).",
+)
 def fixtures(
     directory: str,
     profile_ref: str,

@@ -11,27 +11,66 @@ from .common import UsageError, errors, profile_options, resolve_profile
 
 
 @click.command()
-@click.option("-n", "count", type=click.IntRange(min=0), default=10, show_default=True,
-              help="How many sessions.")
+@click.option(
+    "-n",
+    "count",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="How many sessions.",
+)
 @profile_options
-@click.option("--start", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Index of the first session: --start K -n N is a slice of the full run.")
-@click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="ndjson",
-              show_default=True)
+@click.option(
+    "--start",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Index of the first session: --start K -n N is a slice of the full run.",
+)
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="ndjson", show_default=True
+)
 @click.option("--pretty", is_flag=True, help="Indent each session (json format).")
-@click.option("--dialect", type=click.Choice(DIALECTS), default="sqlite",
-              show_default=True, help="SQL dialect (sql format).")
-@click.option("--table", default="sessions", show_default=True,
-              help="Table the INSERT statements target (sql format).")
-@click.option("--int64-as-string", is_flag=True,
-              help="Write int64 values as strings (the JSON Structure wire encoding).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Output file, written atomically (default: stdout).")
-@click.option("-j", "--jobs", default="1", show_default=True, metavar="J",
-              help="Worker processes (ndjson format); the bytes are the same for any J.")
-@click.option("--shard", default=None, metavar="I/K",
-              help="Write only the I-th of K contiguous slices of the run (I from 1 to K): "
-              "K machines with --shard 1/K .. K/K together write the whole run.")
+@click.option(
+    "--dialect",
+    type=click.Choice(DIALECTS),
+    default="sqlite",
+    show_default=True,
+    help="SQL dialect (sql format).",
+)
+@click.option(
+    "--table",
+    default="sessions",
+    show_default=True,
+    help="Table the INSERT statements target (sql format).",
+)
+@click.option(
+    "--int64-as-string",
+    is_flag=True,
+    help="Write int64 values as strings (the JSON Structure wire encoding).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Output file, written atomically (default: stdout).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    default="1",
+    show_default=True,
+    metavar="J",
+    help="Worker processes (ndjson format); the bytes are the same for any J.",
+)
+@click.option(
+    "--shard",
+    default=None,
+    metavar="I/K",
+    help="Write only the I-th of K contiguous slices of the run (I from 1 to K): "
+    "K machines with --shard 1/K .. K/K together write the whole run.",
+)
 def generate(
     count: int,
     profile_ref: str,
@@ -65,12 +104,22 @@ def generate(
         if fmt == "ndjson":
             with atomic_output(output) as stream:
                 write_ndjson(
-                    stream, profile, seed, start=start, count=count, jobs=workers,
+                    stream,
+                    profile,
+                    seed,
+                    start=start,
+                    count=count,
+                    jobs=workers,
                     int64_as_string=int64_as_string,
                 )
             return
         sessions = Generator(profile, seed).generate(start, count)
         write_sessions(
-            sessions, output, fmt, pretty=pretty, int64_as_string=int64_as_string,
-            dialect=dialect, table=table,
+            sessions,
+            output,
+            fmt,
+            pretty=pretty,
+            int64_as_string=int64_as_string,
+            dialect=dialect,
+            table=table,
         )

@@ -18,8 +18,13 @@ from .common import errors
     default="structure",
     show_default=True,
 )
-@click.option("--dialect", type=click.Choice(DIALECTS), default="sqlite", show_default=True,
-              help="SQL dialect (sql format).")
+@click.option(
+    "--dialect",
+    type=click.Choice(DIALECTS),
+    default="sqlite",
+    show_default=True,
+    help="SQL dialect (sql format).",
+)
 @click.option("--table", default="sessions", show_default=True, help="Table name (sql format).")
 def schema(fmt: str, dialect: str, table: str) -> None:
     """Print the Session schema: Clerk's structure as shipped, a JSON Structure

@@ -25,20 +25,50 @@ def _progress(count: int, quiet: bool) -> Iterator[Progress | None]:
 
 @click.command()
 @click.argument("url")
-@click.option("-n", "count", type=click.IntRange(min=0), default=1000, show_default=True,
-              help="How many sessions.")
+@click.option(
+    "-n",
+    "count",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="How many sessions.",
+)
 @profile_options
-@click.option("--start", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Index of the first session (as for generate).")
+@click.option(
+    "--start",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Index of the first session (as for generate).",
+)
 @click.option("--table", default="sessions", show_default=True, help="Table to load into.")
-@click.option("--if-exists", type=click.Choice(IF_EXISTS), default="fail", show_default=True,
-              help="When the table exists: refuse, add rows, drop and recreate it, or empty it.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None,
-              help="Rows per INSERT, executemany or COPY chunk (default: per engine).")
-@click.option("--user-ids-from", "user_ids_from", type=click.Path(dir_okay=False),
-              default=None, metavar="FILE", help="Draw user_id from these ids, one a line.")
-@click.option("--user-ids-query", default=None, metavar="SQL",
-              help="Draw user_id from the first column of this query, run on the target.")
+@click.option(
+    "--if-exists",
+    type=click.Choice(IF_EXISTS),
+    default="fail",
+    show_default=True,
+    help="When the table exists: refuse, add rows, drop and recreate it, or empty it.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Rows per INSERT, executemany or COPY chunk (default: per engine).",
+)
+@click.option(
+    "--user-ids-from",
+    "user_ids_from",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Draw user_id from these ids, one a line.",
+)
+@click.option(
+    "--user-ids-query",
+    default=None,
+    metavar="SQL",
+    help="Draw user_id from the first column of this query, run on the target.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 def seed(
     url: str,

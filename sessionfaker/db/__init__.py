@@ -139,8 +139,11 @@ def _fits(field_type: str, declared: str, dialect: str) -> bool:
     if dialect == "sqlite" and t == "":
         return True  # no declared type: SQLite stores anything
     if field_type == "integer":
-        return "bigint" in t or "numeric" in t or "decimal" in t or (
-            dialect == "sqlite" and "int" in t
+        return (
+            "bigint" in t
+            or "numeric" in t
+            or "decimal" in t
+            or (dialect == "sqlite" and "int" in t)
         )
     if field_type == "number":
         return any(k in t for k in ("real", "floa", "doub", "numeric", "decimal"))
@@ -177,7 +180,8 @@ def check_compatible(
         problems.append("NOT NULL column without a default: " + ", ".join(extra))
     if problems:
         raise SeedError(
-            f"table {table} does not fit sessions: " + "; ".join(problems)
+            f"table {table} does not fit sessions: "
+            + "; ".join(problems)
             + " (use --if-exists replace, or another --table)"
         )
 
@@ -377,9 +381,7 @@ class Sink:
             while True:
                 header = proc.stdout.read(producer.HEADER.size)
                 if len(header) < producer.HEADER.size:
-                    raise SeedError(
-                        f"the generating process stopped (exit code {proc.wait()})"
-                    )
+                    raise SeedError(f"the generating process stopped (exit code {proc.wait()})")
                 rows, length = producer.HEADER.unpack(header)
                 if rows == producer.DONE:
                     break

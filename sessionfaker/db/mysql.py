@@ -169,9 +169,7 @@ class MysqlSink(Sink):
             retired = table + RETIRED
             if self._columns(retired) is not None:
                 self._run(f"DROP TABLE {_q(retired)}")
-            self._run(
-                f"RENAME TABLE {_q(table)} TO {_q(retired)}, {_q(shadow)} TO {_q(table)}"
-            )
+            self._run(f"RENAME TABLE {_q(table)} TO {_q(retired)}, {_q(shadow)} TO {_q(table)}")
             self._shadow = None
             self._run(f"DROP TABLE {_q(retired)}")
         else:

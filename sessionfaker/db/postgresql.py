@@ -38,9 +38,7 @@ class PostgresqlSink(Sink):
 
     def connect(self) -> None:
         if psycopg is None:
-            raise SeedError(
-                "postgresql:// needs psycopg: pip install 'sessionfaker[postgresql]'"
-            )
+            raise SeedError("postgresql:// needs psycopg: pip install 'sessionfaker[postgresql]'")
         try:
             self.conn = psycopg.connect(self.url, connect_timeout=10)
         except psycopg.Error as exc:
@@ -91,9 +89,10 @@ class PostgresqlSink(Sink):
     @contextlib.contextmanager
     def loading(self, table: str) -> Iterator[None]:
         cols = ", ".join(_q(n) for n in self.structure.names)
-        with self.conn.cursor() as cur, cur.copy(
-            f"COPY {_q(table)} ({cols}) FROM STDIN (FORMAT csv)".encode()
-        ) as copy:
+        with (
+            self.conn.cursor() as cur,
+            cur.copy(f"COPY {_q(table)} ({cols}) FROM STDIN (FORMAT csv)".encode()) as copy,
+        ):
             self._copy = copy
             try:
                 yield

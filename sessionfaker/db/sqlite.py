@@ -137,9 +137,7 @@ class SqliteSink(Sink):
     def read(self, table: str) -> Iterator[dict[str, Any]]:
         s = self.structure
         cols = ", ".join(quote_ident(n, "sqlite") for n in s.names)
-        cur = self.conn.execute(
-            f'SELECT {cols} FROM {quote_ident(table, "sqlite")} ORDER BY "id"'
-        )
+        cur = self.conn.execute(f'SELECT {cols} FROM {quote_ident(table, "sqlite")} ORDER BY "id"')
         js, bools = json_fields(s), [i for i, f in enumerate(s.fields) if f.type == "boolean"]
         for row in cur:
             values = list(row)
