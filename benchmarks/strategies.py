@@ -13,7 +13,9 @@ example database), median of ``--rounds`` rounds, all in one run:
   draws each id character by character and each dependent range as a new
   ``st.integers``;
 - **from_schema**: ``hypothesis_jsonschema.from_schema`` on
-  ``sessionfaker.schema.to_json_schema()``. hypothesis-jsonschema 0.23.1
+  ``sessionfaker.rules.to_json_schema_with_rules()`` (the JSON
+  Schema export with every rule JSON Schema can express: enums, id patterns,
+  nested shapes). hypothesis-jsonschema 0.23.1
   breaks on hypothesis >= 6.170.10, so it runs in its own virtual
   environment (created on first use, outside the checkout by default) pinned
   to hypothesis 6.170.9; its examples come back as JSON and the core
@@ -45,8 +47,14 @@ from hypothesis import strategies as st
 
 from sessionfaker import ids
 from sessionfaker.profile import Profile, creation_range, lifetimes, load_profile
-from sessionfaker.rules import LIVE_STATUSES, STATUSES, TASK_KEYS, TRANSITION_STATUSES, Checker
-from sessionfaker.schema import to_json_schema
+from sessionfaker.rules import (
+    LIVE_STATUSES,
+    STATUSES,
+    TASK_KEYS,
+    TRANSITION_STATUSES,
+    Checker,
+    to_json_schema_with_rules,
+)
 from sessionfaker.strategies import sessions
 
 NOW = "2026-11-01T00:00:00Z"
@@ -217,7 +225,7 @@ def from_schema_run(venv_dir: Path, n: int, rounds: int) -> tuple[float, list[An
     python = jsonschema_python(venv_dir)
     with tempfile.TemporaryDirectory() as tmp:
         schema_path = Path(tmp) / "schema.json"
-        schema_path.write_text(json.dumps(to_json_schema()))
+        schema_path.write_text(json.dumps(to_json_schema_with_rules()))
         out = Path(tmp) / "out.json"
         subprocess.run(
             [str(python), "-c", CHILD, str(schema_path), str(n), str(rounds), str(out)],

@@ -18,7 +18,9 @@ read from ``wait4``:
 - **peers** (``benchmarks/peers.py``): plain Faker, Mimesis, polyfactory, a
   hand-written pure-Python generator and the orjson floor, each timed from
   inside after its set-up; hypothesis-jsonschema's ``from_schema`` on
-  ``sessionfaker.schema.to_json_schema()``, with fewer examples.
+  ``sessionfaker.rules.to_json_schema_with_rules()`` (the JSON
+  Schema export with every rule JSON Schema can express: enums, id patterns,
+  nested shapes), with fewer examples.
 
 Rounds are interleaved (each method once per round) and the median of the
 rounds is reported, because the machine is shared: compare ratios within one
@@ -52,8 +54,7 @@ from typing import Any
 import orjson
 
 from sessionfaker.profile import load_profile
-from sessionfaker.rules import Checker
-from sessionfaker.schema import to_json_schema
+from sessionfaker.rules import Checker, to_json_schema_with_rules
 
 HERE = Path(__file__).resolve().parent
 NOW = "2026-11-01T00:00:00Z"
@@ -223,7 +224,7 @@ def check_sample(path: Path, *, policy: bool = False) -> tuple[int, int, Counter
 def measure_throughput(sizes: Sizes, tmp: Path, skip: set[str]) -> dict[str, Result]:
     results: dict[str, Result] = {}
     schema_path = tmp / "schema.json"
-    schema_path.write_text(json.dumps(to_json_schema()))
+    schema_path.write_text(json.dumps(to_json_schema_with_rules()))
     hjs = None if "from_schema" in skip else jsonschema_python()
 
     # Samples for the rule check, and each method's bytes per session.

@@ -14,7 +14,7 @@ from json_structure import InstanceValidator, SchemaValidator
 
 from sessionfaker.errors import StructureError
 from sessionfaker.generator import Generator
-from sessionfaker.rules import check_structure
+from sessionfaker.rules import check_session, check_structure, to_json_schema_with_rules
 from sessionfaker.schema import (
     int64_as_strings,
     load_structure,
@@ -158,3 +158,29 @@ def test_int64_as_string_instances_validate_against_the_json_structure() -> None
         f"Expected int64 as string at #/{name}, got int"
         for name in ("last_active_at", "expire_at", "abandon_at", "updated_at", "created_at")
     ]
+
+
+def test_json_schema_with_rules_accepts_generated_sessions_and_refuses_value_errors() -> None:
+    schema = to_json_schema_with_rules()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    good = sessions()
+    for s in good:
+        validator.validate(s)
+    pending = next(s for s in good if s["status"] == "pending")
+    active = next(s for s in good if s["latest_activity"] and s["actor"])
+    for base, field, value in [
+        (active, "object", "sessions"),
+        (active, "status", "actve"),
+        (active, "user_id", "usr_2yJsqZ7cRn9OhWAFSfz3nTFwKT1"),
+        (active, "created_at", 1793008323),
+        (active, "actor", {"iss": "x"}),
+        (active, "latest_activity", {**active["latest_activity"], "os": "iOS"}),
+        (active, "latest_activity", {**active["latest_activity"], "is_mobile": "yes"}),
+        (pending, "tasks", []),
+        (pending, "tasks", [{"key": "verify-email"}]),
+    ]:
+        bad = {**base, field: value}
+        assert not validator.is_valid(bad), (field, value)
+        # Each of these also breaks a rule of the validator.
+        assert check_session(bad) != []

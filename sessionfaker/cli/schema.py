@@ -4,6 +4,7 @@ import json
 
 import click
 
+from ..rules import to_json_schema_with_rules
 from ..schema import structure_text, to_json_schema, to_json_structure
 from ..sql import DIALECTS, create_table_sql
 from .common import errors
@@ -14,7 +15,7 @@ from .common import errors
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["structure", "json-structure", "json-schema", "sql"]),
+    type=click.Choice(["structure", "json-structure", "json-schema", "json-schema-rules", "sql"]),
     default="structure",
     show_default=True,
 )
@@ -28,7 +29,8 @@ from .common import errors
 @click.option("--table", default="sessions", show_default=True, help="Table name (sql format).")
 def schema(fmt: str, dialect: str, table: str) -> None:
     """Print the Session schema: Clerk's structure as shipped, a JSON Structure
-    core translation, a JSON Schema 2020-12, or the SQL table that seed creates."""
+    core translation, a JSON Schema 2020-12 (exactly the structural rules, or
+    with every rule JSON Schema can express), or the SQL table seed creates."""
     if fmt == "sql":
         with errors():
             click.echo(create_table_sql(table, dialect), nl=False)
@@ -36,5 +38,7 @@ def schema(fmt: str, dialect: str, table: str) -> None:
         click.echo(structure_text(), nl=False)
     elif fmt == "json-structure":
         click.echo(json.dumps(to_json_structure(), indent=2))
+    elif fmt == "json-schema-rules":
+        click.echo(json.dumps(to_json_schema_with_rules(), indent=2))
     else:
         click.echo(json.dumps(to_json_schema(), indent=2))
