@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest option, or nothing.
+
+    >>> did_you_mean("actve", ["active", "ended"])
+    " (did you mean 'active'?)"
+    """
+    best = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {best[0]!r}?)" if best else ""
+
 
 class SessionfakerError(Exception):
     """Base class of every error sessionfaker raises on purpose."""

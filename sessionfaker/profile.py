@@ -15,7 +15,6 @@ the value.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 import math
 import tomllib
@@ -28,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ProfileError
+from .errors import ProfileError, did_you_mean
 from .rules import (
     ACTOR_KINDS,
     DEVICE_KINDS,
@@ -382,15 +381,10 @@ def _locate(ref: str, relative_to: Path | None) -> tuple[str, str, str]:
         if f.is_file():
             return f"profiles/{ref}{suffix}", f.read_text(encoding="utf-8"), suffix
     names = builtin_names()
-    hint = _did_you_mean(ref, names)
+    hint = did_you_mean(ref, names)
     raise ProfileError(
         ref, "", f"no built-in profile named {ref!r}{hint} (built-in: {', '.join(names)})"
     )
-
-
-def _did_you_mean(word: str, options: list[str] | tuple[str, ...]) -> str:
-    best = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {best[0]!r}?)" if best else ""
 
 
 def _flatten(doc: Mapping[str, Any], label: str, prefix: str = "") -> dict[str, Any]:
@@ -418,7 +412,7 @@ def _is_weight_entry(path: str) -> bool:
 
 def _unknown(label: str, path: str) -> None:
     options = [k.path for k in KEYS] + list(_META_KEYS)
-    raise ProfileError(label, path, "unknown key" + _did_you_mean(path, options))
+    raise ProfileError(label, path, "unknown key" + did_you_mean(path, options))
 
 
 def _load_chain(
@@ -524,7 +518,7 @@ def _weights(key: Key, value: Any, where: str) -> dict[str, float]:
             raise ProfileError(
                 where,
                 f"{key.path}.{name}",
-                f"unknown {what} {name!r}{_did_you_mean(str(name), choices)}",
+                f"unknown {what} {name!r}{did_you_mean(str(name), choices)}",
             )
         if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w):
             raise ProfileError(where, f"{key.path}.{name}", f"weight must be a number ({w!r})")

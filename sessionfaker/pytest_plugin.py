@@ -22,7 +22,6 @@ Override ``sessionfaker_seed`` or ``sessionfaker_profile`` in a
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import secrets
 import time
@@ -33,6 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from .errors import InvalidArgument, ProfileError, did_you_mean
 
 if TYPE_CHECKING:
     from .generator import Generator as SessionGenerator
@@ -209,10 +210,9 @@ def sessionfaker(
             )
         for key in marker.kwargs:
             if key not in _MARKER_ARGS:
-                hint = difflib.get_close_matches(key, _MARKER_ARGS, n=1)
                 raise TypeError(
                     f"@pytest.mark.sessionfaker got an unknown argument {key!r}"
-                    + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                    + did_you_mean(key, _MARKER_ARGS)
                     + f"; expected {', '.join(_MARKER_ARGS)}"
                 )
         options = dict(marker.kwargs)
@@ -277,17 +277,15 @@ class SessionFactory:
         return stream
 
     def _generator(self, status: str | None, actor: bool | None) -> SessionGenerator:
-        from .errors import InvalidArgument, ProfileError
         from .generator import Generator as SessionGenerator
         from .rules import STATUSES
 
         overrides: dict[str, Any] = {}
         if status is not None:
             if status not in STATUSES:
-                hint = difflib.get_close_matches(str(status), STATUSES, n=1)
                 raise InvalidArgument(
                     f"Cannot have status={status!r}: not a status"
-                    + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                    + did_you_mean(str(status), STATUSES)
                 )
             # Every status named: overrides merge into the profile's table.
             overrides["status.weights"] = {s: int(s == status) for s in STATUSES}
@@ -319,7 +317,6 @@ class SessionFactory:
         self, n: int, *, status: str | None = None, actor: bool | None = None, **fields: Any
     ) -> list[Session]:
         """The next ``n`` sessions (see :meth:`session`)."""
-        from .errors import InvalidArgument
 
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise InvalidArgument(f"Cannot have n={n!r}: expected an integer >= 0")
@@ -341,16 +338,14 @@ class SessionFactory:
 
     @staticmethod
     def _check_fields(fields: dict[str, Any]) -> None:
-        from .errors import InvalidArgument
         from .schema import load_structure
 
         names = load_structure().names
         for name in fields:
             if name not in names:
-                hint = difflib.get_close_matches(name, names, n=1)
                 raise InvalidArgument(
                     f"Cannot have {name}={fields[name]!r}: not a session field"
-                    + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                    + did_you_mean(name, names)
                 )
 
     def _check_coherent(
@@ -360,7 +355,6 @@ class SessionFactory:
         status: str | None,
         actor: bool | None,
     ) -> None:
-        from .errors import InvalidArgument
         from .rules import RULES, check_session
 
         broken = check_session(session, now=self.now)

@@ -19,7 +19,6 @@ arguments, instead of filtering until Hypothesis gives up.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -31,7 +30,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
 from . import ids
-from .errors import InvalidArgument, ProfileError
+from .errors import InvalidArgument, ProfileError, did_you_mean
 from .profile import Profile, creation_range, lifetimes, load_profile
 from .rules import (
     ACTIVITY_ID_LAG_S,
@@ -118,11 +117,6 @@ _activity_ids = st.integers(
 
 def _fmt_args(args: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in args.items())
-
-
-def _did_you_mean(word: str, options: Iterable[str]) -> str:
-    best = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {best[0]!r}?)" if best else ""
 
 
 def _resolve_profile(profile: ProfileRef, now: Instant | None) -> Profile:
@@ -422,7 +416,7 @@ def _check_pins(fixed: Mapping[str, Any], p: Profile) -> None:
     for name, value in fixed.items():
         if name not in names:
             raise InvalidArgument(
-                f"Cannot have {name}={value!r}: not a session field" + _did_you_mean(name, names)
+                f"Cannot have {name}={value!r}: not a session field" + did_you_mean(name, names)
             )
         probe: dict[str, Any] = {name: value}
         if name == "tasks":
@@ -602,7 +596,7 @@ def _status_arg(p: Profile, status: str | Collection[str] | None) -> tuple[tuple
         if s not in STATUSES:
             raise InvalidArgument(
                 f"Cannot have status={status!r}: {s!r} is not a status"
-                + _did_you_mean(str(s), STATUSES)
+                + did_you_mean(str(s), STATUSES)
             )
         if s not in allowed:
             raise InvalidArgument(
@@ -640,7 +634,7 @@ def _actor_arg(
         if k not in ACTOR_KINDS:
             raise InvalidArgument(
                 f"Cannot have actor={actor!r}: {k!r} is not an actor kind (expected True, "
-                f"False or one of {_names(ACTOR_KINDS)})" + _did_you_mean(str(k), ACTOR_KINDS)
+                f"False or one of {_names(ACTOR_KINDS)})" + did_you_mean(str(k), ACTOR_KINDS)
             )
         if k not in allowed:
             raise InvalidArgument(
@@ -813,7 +807,7 @@ def actors(kind: str | Collection[str] | None = None) -> SearchStrategy[Actor]:
             if k not in ACTOR_KINDS:
                 raise InvalidArgument(
                     f"Cannot have kind={kind!r}: {k!r} is not an actor kind (one of "
-                    f"{_names(ACTOR_KINDS)})" + _did_you_mean(str(k), ACTOR_KINDS)
+                    f"{_names(ACTOR_KINDS)})" + did_you_mean(str(k), ACTOR_KINDS)
                 )
         kinds = tuple(k for k in _ACTOR_KIND_ORDER if k in wanted)
     model = _Model(
@@ -856,7 +850,7 @@ def latest_activities(
             if d not in DEVICE_KINDS:
                 raise InvalidArgument(
                     f"Cannot have device={device!r}: {d!r} is not a device kind (one of "
-                    f"{_names(DEVICE_KINDS)})" + _did_you_mean(str(d), DEVICE_KINDS)
+                    f"{_names(DEVICE_KINDS)})" + did_you_mean(str(d), DEVICE_KINDS)
                 )
     act = _Activity.of(p, devices)
     if not act.devices:
@@ -980,7 +974,7 @@ def invalid_sessions(
             if r not in RULES:
                 raise InvalidArgument(
                     f"Cannot have rules={rules!r}: {r!r} is not a rule"
-                    + _did_you_mean(str(r), RULES)
+                    + did_you_mean(str(r), RULES)
                 )
             if r in _RUN_LEVEL:
                 raise InvalidArgument(
