@@ -20,6 +20,7 @@ from .conftest import ROOT
 
 MODULES = [
     "sessionfaker",
+    "sessionfaker.errors",
     "sessionfaker.ids",
     "sessionfaker.schema",
     "sessionfaker.rules",
