@@ -140,7 +140,7 @@ class Signer:
         claims: str = "v2",
         profile: Profile | None = None,
     ) -> None:
-        _check_lifetime(lifetime_s)
+        check_lifetime(lifetime_s)
         if claims not in CLAIMS_FORMATS:
             raise InvalidArgument(f"Cannot have claims={claims!r}: expected 'v2' or 'v1'")
         if not isinstance(issuer, str) or not issuer:
@@ -151,8 +151,7 @@ class Signer:
         self.lifetime_s = lifetime_s
         self.claims_format = claims
         self._org = _Organisation(profile)
-        header = {"alg": "RS256", "kid": key.kid, "typ": "JWT"}
-        self._header = b64url(orjson.dumps(header))
+        self._header = _header("RS256", key.kid)
         self._padding = _extra.crypto("asymmetric.padding").PKCS1v15()
         self._hash = _extra.crypto("hashes").SHA256()
 
@@ -173,7 +172,7 @@ class Signer:
         problem = live_problem(session, now)
         if problem is not None:
             raise InvalidArgument(f"Cannot sign a token for {session.get('id')}: {problem}")
-        life = self.lifetime_s if lifetime_s is None else _check_lifetime(lifetime_s)
+        life = self.lifetime_s if lifetime_s is None else check_lifetime(lifetime_s)
         iat = now // 1000
         sid, sub = session["id"], session["user_id"]
         out: dict[str, Any] = {}
@@ -216,16 +215,23 @@ class Signer:
         # Clerk writes the claims in lexicographic order.
         return dict(sorted(out.items()))
 
-    def sign(self, claims: Mapping[str, Any], *, header: bytes | None = None) -> str:
-        """A compact JWS of ``claims`` (RS256 with this signer's key and ``kid``)."""
-        head = self._header if header is None else header
+    def sign(self, claims: Mapping[str, Any], *, kid: str | None = None, alg: str = "RS256") -> str:
+        """A compact JWS of ``claims`` signed with this signer's key: RS256 and its
+        ``kid`` unless ``kid`` or ``alg`` (``RS384``, ``RS512``) say otherwise."""
+        if kid is None and alg == "RS256":
+            head, digest = self._header, self._hash
+        elif alg in _RS_HASHES:
+            head = _header(alg, self.kid if kid is None else kid)
+            digest = getattr(_extra.crypto("hashes"), _RS_HASHES[alg])()
+        else:
+            raise InvalidArgument(
+                f"Cannot have alg={alg!r}: expected one of {', '.join(_RS_HASHES)}"
+            )
         signing_input = head + b"." + b64url(orjson.dumps(claims))
-        signature = self.key.private_key.sign(signing_input, self._padding, self._hash)
+        signature = self.key.private_key.sign(signing_input, self._padding, digest)
         return (signing_input + b"." + b64url(signature)).decode("ascii")
 
-    def token(
-        self, session: Mapping[str, Any], *, now: int, lifetime_s: int | None = None
-    ) -> str:
+    def token(self, session: Mapping[str, Any], *, now: int, lifetime_s: int | None = None) -> str:
         """The signed token of a live ``session`` at ``now`` (epoch ms).
 
         Raises :class:`~sessionfaker.errors.InvalidArgument` when the session is
@@ -234,7 +240,14 @@ class Signer:
         return self.sign(self.claims(session, now=now, lifetime_s=lifetime_s))
 
 
-def _check_lifetime(lifetime_s: Any) -> int:
+_RS_HASHES = {"RS256": "SHA256", "RS384": "SHA384", "RS512": "SHA512"}
+
+
+def _header(alg: str, kid: str) -> bytes:
+    return b64url(orjson.dumps({"alg": alg, "kid": kid, "typ": "JWT"}))
+
+
+def check_lifetime(lifetime_s: Any) -> int:
     if isinstance(lifetime_s, bool) or not isinstance(lifetime_s, int) or lifetime_s < 1:
         raise InvalidArgument(
             f"Cannot have lifetime_s={lifetime_s!r}: expected a whole number of seconds >= 1"
