@@ -60,10 +60,14 @@ def webhooks(
     except ValueError as exc:
         raise UsageError(f"--now: {exc}") from None
     with errors():
+        from ..errors import InvalidArgument
         from ..signing import WebhookSigner, default_instance_id, signed_events
         from ..signing.batch import deliver, read_checked
 
-        signer = WebhookSigner(secret)
+        try:
+            signer = WebhookSigner(secret)
+        except InvalidArgument as exc:
+            raise UsageError(f"--{exc}") from None
         instance = instance_id or default_instance_id(secret)
         events = signed_events(read_checked(file), signer, now=now_ms, instance_id=instance)
         if url is None:

@@ -160,6 +160,14 @@ class KeyPair:
         return f"<KeyPair seed={self.seed!r} kid={self.kid!r}>"
 
 
+def jwk_thumbprint(n: str, e: str) -> str:
+    """The RFC 7638 thumbprint of an RSA JWK: SHA-256 of its required members
+    in lexicographic order without spaces, base64url."""
+    members = {"e": e, "kty": "RSA", "n": n}
+    digest = hashlib.sha256(json.dumps(members, separators=(",", ":")).encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
 @functools.lru_cache(maxsize=64)
 def _from_seed(seed: str) -> KeyPair:
     rsa = _extra.crypto("asymmetric.rsa")
@@ -186,10 +194,7 @@ def _from_seed(seed: str) -> KeyPair:
         iqmp=rsa.rsa_crt_iqmp(p, q),
         public_numbers=rsa.RSAPublicNumbers(PUBLIC_EXPONENT, p * q),
     ).private_key(unsafe_skip_rsa_key_validation=True)
-    n = p * q
-    # RFC 7638: SHA-256 of the required members in lexicographic order, no spaces.
-    members = {"e": _b64url_int(PUBLIC_EXPONENT), "kty": "RSA", "n": _b64url_int(n)}
-    digest = hashlib.sha256(json.dumps(members, separators=(",", ":")).encode()).digest()
-    thumbprint = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    thumbprint = jwk_thumbprint(_b64url_int(p * q), _b64url_int(PUBLIC_EXPONENT))
+    digest = base64.urlsafe_b64decode(thumbprint + "=")
     kid = make_id("ins_", _KID_SECOND, int.from_bytes(digest[:16], "big"))
     return KeyPair(seed=seed, private_key=private, kid=kid, thumbprint=thumbprint)

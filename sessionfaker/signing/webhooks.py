@@ -83,13 +83,13 @@ class WebhookSigner:
 def _secret_key(secret: str) -> bytes:
     problem = "expected 'whsec_' followed by base64"
     if not isinstance(secret, str) or not secret.startswith(SECRET_PREFIX):
-        raise InvalidArgument(f"--secret: not a Svix signing secret ({problem})")
+        raise InvalidArgument(f"secret: not a Svix signing secret ({problem})")
     try:
         key = base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
     except binascii.Error:
-        raise InvalidArgument(f"--secret: not a Svix signing secret ({problem})") from None
+        raise InvalidArgument(f"secret: not a Svix signing secret ({problem})") from None
     if not key:
-        raise InvalidArgument(f"--secret: not a Svix signing secret ({problem})")
+        raise InvalidArgument(f"secret: not a Svix signing secret ({problem})")
     return key
 
 
