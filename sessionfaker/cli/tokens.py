@@ -69,8 +69,8 @@ def tokens(
     profile supplies organisation roles and permissions (the tokens.* keys).
     """
     seed_given = ctx.get_parameter_source("seed") is not click.core.ParameterSource.DEFAULT
-    key = resolve_key(key_seed, seed if seed_given else None)
     lifetime_s = _lifetime_s(lifetime)
+    key = resolve_key(key_seed, seed if seed_given else None)
     profile = resolve_profile(profile_ref, now, overrides)
     with errors():
         from ..signing import DEFAULT_AZP, DEFAULT_ISSUER, Signer
@@ -88,6 +88,6 @@ def tokens(
         out = sys.stdout
         for line in token_lines(read_checked(file), signer, now=profile.now, count=count):
             out.write(orjson.dumps(line).decode("utf-8") + "\n")
-    click.echo(count.summary(), err=True)
     if count.signed + count.skipped == 0:
         raise UsageError("no sessions")
+    click.echo(count.summary(), err=True)
