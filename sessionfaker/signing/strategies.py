@@ -166,7 +166,7 @@ def _malformed(draw: DrawFn, token: str) -> str:
             (
                 f"{head}.{payload}",  # the signature cut off
                 f"{head}.{payload}.{signature}.{signature}",  # a segment too many
-                f"{head}.{not_json}.{signature}",  # a payload that is not JSON
+                f"{not_json}.{payload}.{signature}",  # a header that is not JSON
                 f"{head}.{payload}.{signature}"[: len(head) + 10],  # truncated
                 base64.b64encode(b"session").decode("ascii"),  # not a JWT at all
             )
