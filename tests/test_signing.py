@@ -302,6 +302,14 @@ def test_a_role_is_the_same_for_a_user_and_organisation_in_every_token(
             {"expire_at": NOW_MS},
             "Cannot sign a token for {id}: expire_at 2026-11-01T00:00:00Z is not after now",
         ),
+        (
+            {"updated_at": NOW_MS + 1},
+            "Cannot sign a token for {id}: updated_at 2026-11-01T00:00:00.001Z is after now",
+        ),
+        (
+            {"abandon_at": None},
+            "Cannot sign a token for {id}: not a session (abandon_at: null (null))",
+        ),
     ],
 )
 def test_a_session_that_is_not_live_gets_no_token(
