@@ -234,7 +234,8 @@ def sessionfaker(
     else:
         now = options.get("now")
         profile = load_profile(profile_ref, now=now if now is not None else run.now)
-    factory = SessionFactory(profile, seed)
+    # One signing key per run: deriving an RSA key costs about half a second.
+    factory = SessionFactory(profile, seed, key_seed=run.seed)
     request.node.stash[_USED] = _Used(seed, seed_from, profile.time_now)
     return factory
 
@@ -255,9 +256,12 @@ class SessionFactory:
     'expired'
     """
 
-    def __init__(self, profile: Profile, seed: int | str = 0) -> None:
+    def __init__(
+        self, profile: Profile, seed: int | str = 0, *, key_seed: int | str | None = None
+    ) -> None:
         self.profile = profile
         self.seed = seed
+        self.key_seed = seed if key_seed is None else key_seed
         self._streams: dict[tuple[str | None, bool | None], Iterator[dict[str, Any]]] = {}
         self._signer: Signer | None = None
 
@@ -274,12 +278,12 @@ class SessionFactory:
 
     @property
     def signer(self) -> Signer:
-        """A session-token signer with the RSA test key of this factory's seed (needs
-        the ``tokens`` extra)."""
+        """A session-token signer with the RSA test key of ``key_seed`` (the run seed
+        in the fixture) and this profile's token settings; needs the ``tokens`` extra."""
         if self._signer is None:
             from .signing import KeyPair, Signer
 
-            self._signer = Signer(KeyPair.from_seed(self.seed), profile=self.profile)
+            self._signer = Signer(KeyPair.from_seed(self.key_seed), profile=self.profile)
         return self._signer
 
     def token(self, session: Mapping[str, Any], *, lifetime_s: int | None = None) -> str:
