@@ -7,7 +7,9 @@ window against the wall clock.
 from __future__ import annotations
 
 import base64
+import doctest
 import hashlib
+import importlib
 import json
 import sys
 from collections import Counter
@@ -137,6 +139,21 @@ def live_sessions(p: Profile, n: int, seed: int = 1) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------- keys
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sessionfaker.signing",
+        "sessionfaker.signing.keys",
+        "sessionfaker.signing.tokens",
+        "sessionfaker.signing.webhooks",
+        "sessionfaker.signing.strategies",
+    ],
+)
+def test_docstring_examples_run(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
 
 
 def test_a_key_is_rsa_2048_derived_from_its_seed_alone(key: KeyPair) -> None:
@@ -348,6 +365,14 @@ def test_bad_signer_arguments_are_refused(
             {"tokens.org_permissions": "invoices:read"},
             "--set: tokens.org_permissions: expected permissions like 'org:invoices:read' "
             "('invoices:read')",
+        ),
+        (
+            {"tokens.plan": "free_user"},
+            "--set: tokens.plan: expected entries like 'u:free_user' or 'o:pro' ('free_user')",
+        ),
+        (
+            {"tokens.features": "u:export,x:y"},
+            "--set: tokens.features: expected entries like 'u:free_user' or 'o:pro' ('x:y')",
         ),
         (
             {"tokens.org_roles": "org:admin"},

@@ -5,10 +5,14 @@ the token Clerk's Frontend API would hand its browser, in Clerk's v2 claims
 format (or v1 on request), signed with a :class:`~.keys.KeyPair` whose
 public half verifies it offline.
 
->>> from sessionfaker.signing import KeyPair, Signer
->>> signer = Signer(KeyPair.from_seed("docs"))
->>> signer.token(session, now=1793491200000)[:36]  # doctest: +SKIP
-'eyJhbGciOiJSUzI1NiIsImtpZCI6Imluc18y'
+>>> from sessionfaker.generator import Generator
+>>> from sessionfaker.profile import load_profile
+>>> p = load_profile(now="2026-11-01T00:00:00Z")
+>>> session = next(s for s in Generator(p, 1).generate() if s["status"] == "active")
+>>> signer = Signer(KeyPair.from_seed("docs"), profile=p)
+>>> token = signer.token(session, now=p.now)
+>>> signer.claims(session, now=p.now)["sid"] == session["id"], token.count(".")
+(True, 2)
 """
 
 from __future__ import annotations
@@ -106,14 +110,26 @@ class _Organisation:
         )
         # The SDK pairs fpm's masks with fea's first entries: organisation features lead.
         fea = [f"o:{f}" for f in features]
-        fea += [f for f in _split(raw["tokens.features"][0]) if f not in fea]
+        fea += [f for f in _scoped(raw, "tokens.features") if f not in fea]
         self.fea = ",".join(fea)
-        self.pla = raw["tokens.plan"][0].strip()
+        self.pla = ",".join(_scoped(raw, "tokens.plan"))
 
     def role(self, user_id: str, org_id: str) -> str:
         """A user's role in an organisation: the same in every token."""
         digest = hashlib.sha256(f"{user_id}/{org_id}".encode()).digest()
         return self.roles[int.from_bytes(digest[:4], "big") % len(self.roles)]
+
+
+def _scoped(raw: dict[str, tuple[str, str]], path: str) -> list[str]:
+    """Entries such as ``u:free_user`` or ``o:sso``: a user (u) or organisation (o) scope."""
+    out = _split(raw[path][0])
+    for entry in out:
+        scope, _, name = entry.partition(":")
+        if scope not in ("u", "o") or not name or ":" in name:
+            raise ProfileError(
+                raw[path][1], path, f"expected entries like 'u:free_user' or 'o:pro' ({entry!r})"
+            )
+    return out
 
 
 def _settings(profile: Profile | None) -> dict[str, tuple[str, str]]:
