@@ -439,6 +439,22 @@ def test_every_invalid_token_fails_with_its_reason(
     assert _reason(token, pem) == expected
 
 
+def test_token_strategies_check_their_statuses_when_built() -> None:
+    with pytest.raises(InvalidArgument) as exc:
+        session_tokens(now=NOW_MS, status="ended")
+    assert str(exc.value) == (
+        "Cannot have status='ended': only live sessions (active, pending) have tokens"
+    )
+    no_live = load_profile(
+        now=NOW, overrides={"status.weights": {"active": 0, "pending": 0, "ended": 1}}
+    )
+    with pytest.raises(InvalidArgument) as exc:
+        invalid_tokens(profile=no_live)
+    assert str(exc.value) == (
+        "Cannot draw tokens: profile 'default' gives no live status (active, pending) a weight"
+    )
+
+
 def test_invalid_tokens_cover_every_reason_and_check_the_cases() -> None:
     from sessionfaker.signing.strategies import INVALID_TOKEN_CASES
 
