@@ -238,3 +238,29 @@ def test_the_plugin_signs_with_the_run_key_at_the_tests_now(pytester: pytest.Pyt
     again = pytester.runpytest(*args)
     tokens = [re.findall(r"TOKEN (\S+)", r.stdout.str()) for r in (first, again)]
     assert len(tokens[0]) == 1 and tokens[0] == tokens[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        json.dumps(IMPERSONATED) + "\n" + json.dumps(REVOKED) + "\n",
+        json.dumps([IMPERSONATED, REVOKED], indent=2),
+        json.dumps({"data": [IMPERSONATED, REVOKED], "total_count": 2}),
+    ],
+    ids=["ndjson", "array", "data"],
+)
+def test_tokens_read_every_sessions_format(text: str) -> None:
+    code, out, err = run("tokens", "--seed", "x", "--now", NOW, input=text)
+    assert (code, err) == (0, "1 tokens signed, 1 sessions not live at now skipped\n")
+    assert json.loads(out)["session_id"] == IMPERSONATED["id"]
+
+
+def test_a_5xx_to_the_last_retry_counts_as_failed() -> None:
+    from sessionfaker.signing import WebhookSigner, signed_events
+    from sessionfaker.signing.batch import deliver
+
+    events = signed_events([REVOKED], WebhookSigner(SECRET), now=NOW_MS, instance_id="ins_x")
+    with local_server(Endpoint(statuses=[500, 502, 200])) as endpoint:
+        result = deliver(events, endpoint.url, retries=1, backoff_s=0)
+    assert (result.delivered, result.retries, len(endpoint.received)) == (1, 1, 3)
+    assert result.failed == [f"{events[0].headers['svix-id']} HTTP 502"]
