@@ -33,10 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
+
 from .errors import InputError, ProfileError
 from .profile import KEYS, KEYS_BY_PATH, Profile, creation_range, load_profile
 from .rules import ACTOR_KINDS, DEVICE_KINDS, LIVE_STATUSES, STATUSES, TASK_KEYS
-from .stats import Stats, describe_file, require
+from .stats import Stats, describe_file
 from .timeutil import format_duration, format_instant, parse_duration
 
 __all__ = ["InferredProfile", "infer_file", "infer_profile"]
@@ -109,7 +111,7 @@ def _pool_size(draws: int, distinct: int) -> int:
     return max(distinct, round((lo + hi) / 2))
 
 
-def _user_moments(np: Any, users: int, a: float, n: int) -> tuple[float, float]:
+def _user_moments(users: int, a: float, n: int) -> tuple[float, float]:
     """Expected distinct users and the sum of squared user probabilities.
 
     The generator picks user ``int(users * u ** (1 + skew))``, so user ``i``
@@ -134,7 +136,6 @@ def _user_moments(np: Any, users: int, a: float, n: int) -> tuple[float, float]:
 def _fit_population(counts: Sequence[int]) -> tuple[int, float]:
     """``(users, skew)`` that give, in expectation, as many distinct users as
     ``counts`` has and the same sum of squared counts (how concentrated they are)."""
-    np = require("numpy", "profile infer", "stats")
     n = sum(counts)
     distinct = len(counts)
     squares = sum(c * c for c in counts)
@@ -145,11 +146,11 @@ def _fit_population(counts: Sequence[int]) -> tuple[int, float]:
         a = 1 / (1 + skew)
         target = distinct - 0.5
         lo, hi = distinct, _MAX_USERS
-        if _user_moments(np, hi, a, n)[0] < target:
+        if _user_moments(hi, a, n)[0] < target:
             return hi
         while hi - lo > max(0, lo // 10_000):
             mid = int(math.sqrt(lo * hi)) if hi > 4 * lo else (lo + hi) // 2
-            if _user_moments(np, mid, a, n)[0] < target:
+            if _user_moments(mid, a, n)[0] < target:
                 lo = mid + 1
             else:
                 hi = mid
@@ -157,7 +158,7 @@ def _fit_population(counts: Sequence[int]) -> tuple[int, float]:
 
     def expected_squares(skew: float) -> tuple[float, int]:
         users = users_for(skew)
-        return n + n * (n - 1) * _user_moments(np, users, 1 / (1 + skew), n)[1], users
+        return n + n * (n - 1) * _user_moments(users, 1 / (1 + skew), n)[1], users
 
     if distinct >= n:
         return users_for(0.0), 0.0
