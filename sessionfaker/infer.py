@@ -23,20 +23,19 @@ city, country, browser, app name or other value of the input is written.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import tempfile
 import textwrap
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
-from .errors import InputError, ProfileError
-from .profile import KEYS, KEYS_BY_PATH, Profile, creation_range, load_profile
+from .errors import InputError, ProfileError, require_extra
+from .profile import KEYS, KEYS_BY_PATH, Profile, creation_range, dump_toml, load_profile
 from .rules import ACTOR_KINDS, DEVICE_KINDS, LIVE_STATUSES, STATUSES, TASK_KEYS
 from .stats import Stats, describe_file
 from .timeutil import format_duration, format_instant, parse_duration
@@ -83,6 +82,12 @@ def _mode_seconds(values: Sequence[int]) -> tuple[int, int] | None:
     return value, n
 
 
+def _root(f: Callable[[float], float], lo: float, hi: float, xtol: float = 1e-6) -> float:
+    """Where the increasing ``f`` crosses zero between ``lo`` and ``hi`` (Brent's method)."""
+    optimize = require_extra("stats", "scipy.optimize", "profile infer")
+    return float(optimize.brentq(f, lo, hi, xtol=xtol))
+
+
 def _pool_size(draws: int, distinct: int) -> int:
     """Size of a pool drawn from uniformly ``draws`` times that gives ``distinct`` values.
 
@@ -97,18 +102,10 @@ def _pool_size(draws: int, distinct: int) -> int:
     def seen(pool: float) -> float:
         return pool * -math.expm1(draws * math.log1p(-1 / pool)) if pool > 1 else 1.0
 
-    lo, hi = float(distinct), float(_MAX_USERS)
-    if seen(hi) < distinct:
+    if seen(_MAX_USERS) < distinct:
         return _MAX_USERS
-    for _ in range(200):
-        mid = math.sqrt(lo * hi) if hi / lo > 2 else (lo + hi) / 2
-        if seen(mid) < distinct:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 0.5:
-            break
-    return max(distinct, round((lo + hi) / 2))
+    pool = _root(lambda x: seen(math.exp(x)) - distinct, math.log(distinct), math.log(_MAX_USERS))
+    return max(distinct, round(math.exp(pool)))
 
 
 def _user_moments(users: int, a: float, n: int) -> tuple[float, float]:
@@ -144,17 +141,16 @@ def _fit_population(counts: Sequence[int]) -> tuple[int, float]:
         # The fewest users whose expected distinct count rounds to the observed
         # one: when every user is seen, more users would change nothing.
         a = 1 / (1 + skew)
-        target = distinct - 0.5
-        lo, hi = distinct, _MAX_USERS
-        if _user_moments(hi, a, n)[0] < target:
-            return hi
-        while hi - lo > max(0, lo // 10_000):
-            mid = int(math.sqrt(lo * hi)) if hi > 4 * lo else (lo + hi) // 2
-            if _user_moments(mid, a, n)[0] < target:
-                lo = mid + 1
-            else:
-                hi = mid
-        return hi
+
+        def short(x: float) -> float:  # of log(users)
+            return _user_moments(math.floor(math.exp(x)), a, n)[0] - (distinct - 0.5)
+
+        lo, hi = math.log(distinct), math.log(_MAX_USERS)
+        if short(hi) < 0:
+            return _MAX_USERS
+        if short(lo) >= 0:
+            return distinct
+        return max(distinct, round(math.exp(_root(short, lo, hi))))
 
     def expected_squares(skew: float) -> tuple[float, int]:
         users = users_for(skew)
@@ -168,14 +164,7 @@ def _fit_population(counts: Sequence[int]) -> tuple[int, float]:
     high_sq, high_users = expected_squares(_MAX_SKEW)
     if squares >= high_sq:
         return high_users, _MAX_SKEW
-    lo, hi = 0.0, _MAX_SKEW
-    while hi - lo > 0.005:
-        mid = (lo + hi) / 2
-        if expected_squares(mid)[0] < squares:
-            lo = mid
-        else:
-            hi = mid
-    skew = round((lo + hi) / 2, 2)
+    skew = round(_root(lambda x: expected_squares(x)[0] - squares, 0.0, _MAX_SKEW, 1e-3), 2)
     return users_for(skew), skew
 
 
@@ -187,19 +176,15 @@ def _fit_clients(per_user: Sequence[tuple[int, int]]) -> int | None:
         return None
     seen = sum(c for _, c in per_user)
 
-    def expected(k: int) -> float:
+    def expected(k: float) -> float:
         return sum(k * -math.expm1(s * math.log1p(-1 / k)) if k > 1 else 1.0 for s, _ in per_user)
 
-    lo, hi = 1, _MAX_CLIENTS
-    if expected(hi) <= seen:
-        return hi
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if expected(mid) < seen:
-            lo = mid + 1
-        else:
-            hi = mid
-    return min((max(1, lo - 1), lo), key=lambda k: abs(expected(k) - seen))
+    if expected(_MAX_CLIENTS) <= seen:
+        return _MAX_CLIENTS
+    if expected(1) >= seen:
+        return 1
+    k = _root(lambda k: expected(k) - seen, 1.0, _MAX_CLIENTS)
+    return min((math.floor(k), math.ceil(k)), key=lambda c: abs(expected(c) - seen))
 
 
 def _fit_task_weights(lists: Mapping[tuple[str, ...], int]) -> dict[str, float]:
@@ -377,52 +362,32 @@ def _fit(stats: Stats, description: str | None) -> tuple[dict[str, Any], dict[st
     return values, notes
 
 
-def _scalar(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | float):
-        return repr(v)
-    if isinstance(v, Mapping):
-        return "{ " + ", ".join(f"{k} = {_scalar(x)}" for k, x in v.items()) + " }"
-    return json.dumps(str(v))
-
-
 def _comment(text: str) -> list[str]:
-    return ["# " + line for line in textwrap.wrap(text, 86)]
+    return textwrap.wrap(text, 86)
 
 
 def _render(values: Mapping[str, Any], notes: Mapping[str, str], sessions: int) -> str:
-    lines = [
-        f"# Inferred by `sessionfaker profile infer` from {_fmt_n(sessions)} sessions.",
-        "# Only aggregate parameters are kept: shares, rates, durations and counts; no",
-        "# identifier, address, place or other value of the input appears here.",
+    header = [
+        f"Inferred by `sessionfaker profile infer` from {_fmt_n(sessions)} sessions.",
+        "Only aggregate parameters are kept: shares, rates, durations and counts; no",
+        "identifier, address, place or other value of the input appears here.",
         *_comment(
             "Keys left out keep their defaults (see docs/profiles.md): "
             + ", ".join(k for k in NOT_INFERRED if k != "name")
             + "."
         ),
-        '# Set time.now = "now" to make sessions relative to the wall clock instead.',
+        'Set time.now = "now" to make sessions relative to the wall clock instead.',
     ]
-    top = [k for k in values if "." not in k]
-    for k in top:
-        lines.append(f"{k} = {_scalar(values[k])}")
-    table = ""
-    for key in KEYS:
-        path = key.path
-        if "." not in path:
-            continue
-        name, leaf = path.split(".", 1)
-        if path not in values and path not in notes:
-            continue
-        if name != table:
-            lines += ["", f"[{name}]"]
-            table = name
-        lines += _comment(key.doc)
-        if path in notes:
-            lines += _comment(notes[path])
-        if path in values:
-            lines.append(f"{leaf} = {_scalar(values[path])}")
-    return "\n".join(lines) + "\n"
+    doc: dict[str, Any] = {}
+    for path, value in values.items():
+        section, _, leaf = path.rpartition(".")
+        (doc.setdefault(section, {}) if section else doc)[leaf] = value
+    comments = {
+        key.path: _comment(key.doc) + _comment(notes.get(key.path, ""))
+        for key in KEYS
+        if "." in key.path and (key.path in values or key.path in notes)
+    }
+    return dump_toml(doc, comments=comments, header=header)
 
 
 def _load(text: str) -> Profile:
@@ -457,6 +422,7 @@ def _repair(values: dict[str, Any], notes: dict[str, str], exc: ProfileError) ->
 
 def infer_profile(stats: Stats, *, description: str | None = None) -> InferredProfile:
     """Fit a profile to the sessions of ``stats``; its reference time becomes ``time.now``."""
+    require_extra("stats", "scipy.optimize", "profile infer")
     values, notes = _fit(stats, description)
     s = stats.sample
     profile = _load_repaired(values, notes, stats)

@@ -59,6 +59,12 @@ CASES = [
         id="stats-scipy",
     ),
     pytest.param(
+        "scipy",
+        ["cli", "profile", "infer", str(SMALL)],
+        "Error: " + message("profile infer", "scipy", "stats"),
+        id="infer-scipy",
+    ),
+    pytest.param(
         "matplotlib",
         ["cli", "stats", str(SMALL), "--plot", "{out}.png"],
         "Error: " + message("--plot", "matplotlib", "plot"),
