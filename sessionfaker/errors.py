@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from types import ModuleType
+from typing import Any
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
@@ -16,6 +17,15 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
     """
     best = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean {best[0]!r}?)" if best else ""
+
+
+def format_args(args: Mapping[str, Any]) -> str:
+    """Arguments as they were passed, for ``Cannot have ...`` messages.
+
+    >>> format_args({"status": "expired", "actor": True})
+    "status='expired', actor=True"
+    """
+    return ", ".join(f"{k}={v!r}" for k, v in args.items())
 
 
 class SessionfakerError(Exception):
