@@ -241,20 +241,28 @@ def _fmt_n(n: int) -> str:
     return f"{n:,}"
 
 
-def _fit(stats: Stats, description: str | None) -> tuple[dict[str, Any], dict[str, str]]:
+Values = dict[str, Any]  # by dotted key
+Notes = dict[str, str]  # the evidence for each value, by dotted key
+
+
+def _fit(stats: Stats, description: str | None) -> tuple[Values, Notes]:
     """Every value to write (by dotted key) and a note on the evidence for each."""
+    values: Values = {}
+    notes: Notes = {}
+    values["description"] = description or f"Inferred from {_fmt_n(stats.sessions)} sessions"
+    for fit in (_fit_status, _fit_time, _fit_actor, _fit_activity, _fit_tasks, _fit_users):
+        fit(stats, values, notes)
+    return values, notes
+
+
+def _fit_status(stats: Stats, values: Values, notes: Notes) -> None:
+    """Status weights and the three lifetimes."""
     s = stats.sample
-    n = s.sessions
-    values: dict[str, Any] = {}
-    notes: dict[str, str] = {}
-
-    values["description"] = description or f"Inferred from {_fmt_n(n)} sessions"
-
     statuses = _weights(s.statuses, STATUSES)
     if not any(statuses.values()):
         raise InputError(f"{stats.source}: no session has a known status: nothing to infer")
     values["status.weights"] = statuses
-    notes["status.weights"] = f"Sessions of each status (of {_fmt_n(n)})."
+    notes["status.weights"] = f"Sessions of each status (of {_fmt_n(s.sessions)})."
 
     for path, sample, who in (
         ("lifetime.max", s.plain_lifetime, "sessions without an actor"),
@@ -272,6 +280,10 @@ def _fit(stats: Stats, description: str | None) -> tuple[dict[str, Any], dict[st
             f"{_fmt_n(len(sample))})."
         )
 
+
+def _fit_time(stats: Stats, values: Values, notes: Notes) -> None:
+    """The reference time and the creation window."""
+    s = stats.sample
     # Round the reference time up to the second: at or after every timestamp,
     # and no exact instant of the input is written.
     now = -(-stats.now // _SECOND) * _SECOND
@@ -290,8 +302,12 @@ def _fit(stats: Stats, description: str | None) -> tuple[dict[str, Any], dict[st
         notes["time.window_start"] = "The oldest created_at, as a duration before time.now."
         notes["time.window_end"] = "The newest created_at, as a duration before time.now."
 
-    # actor.rate is set once the profile can say which statuses allow an actor.
-    values["actor.rate"] = _rate(s.actors, n)
+
+def _fit_actor(stats: Stats, values: Values, notes: Notes) -> None:
+    """Actors and organisations: rates, kinds and pool sizes."""
+    s = stats.sample
+    # actor.rate is set again once the profile can say which statuses allow an actor.
+    values["actor.rate"] = _rate(s.actors, s.sessions)
     if s.actors:
         values["actor.kinds"] = _weights(s.actor_kinds, ACTOR_KINDS)
         notes["actor.kinds"] = f"Actors of each kind (of {_fmt_n(s.actors)})."
@@ -304,7 +320,7 @@ def _fit(stats: Stats, description: str | None) -> tuple[dict[str, Any], dict[st
     else:
         notes["actor.kinds"] = "No actors: the default applies."
 
-    eligible = n - s.choosing_organization
+    eligible = s.sessions - s.choosing_organization
     values["organization.rate"] = _rate(s.organizations, eligible)
     notes["organization.rate"] = (
         f"{_fmt_n(s.organizations)} sessions with an organisation, of the "
@@ -317,7 +333,10 @@ def _fit(stats: Stats, description: str | None) -> tuple[dict[str, Any], dict[st
             f"{_fmt_n(s.organizations)} sessions."
         )
 
-    values["activity.rate"] = _rate(s.activities, n)
+
+def _fit_activity(stats: Stats, values: Values, notes: Notes) -> None:
+    s = stats.sample
+    values["activity.rate"] = _rate(s.activities, s.sessions)
     notes["activity.rate"] = f"{_fmt_n(s.activities)} sessions with latest_activity."
     if s.activities:
         values["activity.devices"] = _weights(s.devices, DEVICE_KINDS)
@@ -328,38 +347,45 @@ def _fit(stats: Stats, description: str | None) -> tuple[dict[str, Any], dict[st
             f"{_fmt_n(s.ipv6)} IPv6 addresses of {_fmt_n(s.ip_addresses)} (no address is kept)."
         )
 
-    if s.pending_with_tasks:
-        weights = _fit_task_weights(s.task_lists)
-        values["tasks.weights"] = weights
-        notes["tasks.weights"] = (
-            f"Fitted by maximum likelihood to the ordered tasks of {_fmt_n(s.pending_with_tasks)} "
-            "pending sessions: each task is drawn by weight from the kinds not drawn yet."
-        )
-        most = max(s.tasks_per_session)
-        kinds = sum(1 for w in weights.values() if w > 0)
-        values["tasks.max"] = max(1, min(most, kinds, 3))
-        notes["tasks.max"] = f"The most tasks one pending session has ({most})" + (
-            f", capped at the {kinds} kinds seen." if most > kinds else "."
-        )
-    else:
-        notes["tasks.weights"] = "No pending session with tasks: the default applies."
 
+def _fit_tasks(stats: Stats, values: Values, notes: Notes) -> None:
+    s = stats.sample
+    if not s.pending_with_tasks:
+        notes["tasks.weights"] = "No pending session with tasks: the default applies."
+        return
+    weights = _fit_task_weights(s.task_lists)
+    values["tasks.weights"] = weights
+    notes["tasks.weights"] = (
+        f"Fitted by maximum likelihood to the ordered tasks of {_fmt_n(s.pending_with_tasks)} "
+        "pending sessions: each task is drawn by weight from the kinds not drawn yet."
+    )
+    most = max(s.tasks_per_session)
+    kinds = sum(1 for w in weights.values() if w > 0)
+    values["tasks.max"] = max(1, min(most, kinds, 3))
+    notes["tasks.max"] = f"The most tasks one pending session has ({most})" + (
+        f", capped at the {kinds} kinds seen." if most > kinds else "."
+    )
+
+
+def _fit_users(stats: Stats, values: Values, notes: Notes) -> None:
+    """The population: users, skew and clients per user."""
+    s = stats.sample
     per_user = stats.sessions_per_user()
-    if per_user:
-        users, skew = _fit_population(per_user)
-        values["population.users"] = users
-        values["population.skew"] = skew
-        notes["population.users"] = (
-            f"Fitted with population.skew so that {_fmt_n(sum(per_user))} sessions reach "
-            f"{_fmt_n(len(per_user))} distinct users with the same spread."
+    if not per_user:
+        return
+    users, skew = _fit_population(per_user)
+    values["population.users"] = users
+    values["population.skew"] = skew
+    notes["population.users"] = (
+        f"Fitted with population.skew so that {_fmt_n(sum(per_user))} sessions reach "
+        f"{_fmt_n(len(per_user))} distinct users with the same spread."
+    )
+    clients = _fit_clients([(c, len(s.user_clients[u])) for u, c in s.user_sessions.items()])
+    if clients is not None:
+        values["population.clients_per_user"] = clients
+        notes["population.clients_per_user"] = (
+            "Fitted to the distinct clients of users with several sessions."
         )
-        clients = _fit_clients([(c, len(s.user_clients[u])) for u, c in s.user_sessions.items()])
-        if clients is not None:
-            values["population.clients_per_user"] = clients
-            notes["population.clients_per_user"] = (
-                "Fitted to the distinct clients of users with several sessions."
-            )
-    return values, notes
 
 
 def _comment(text: str) -> list[str]:
@@ -397,7 +423,7 @@ def _load(text: str) -> Profile:
         return dataclasses.replace(load_profile(path), source="<inferred>")
 
 
-def _repair(values: dict[str, Any], notes: dict[str, str], exc: ProfileError) -> bool:
+def _repair(values: Values, notes: Notes, exc: ProfileError) -> bool:
     """Widen the creation window when a status the data has is impossible in it."""
     if not exc.key.startswith("status.weights."):
         return False
@@ -442,7 +468,7 @@ def infer_profile(stats: Stats, *, description: str | None = None) -> InferredPr
     return InferredProfile(_render(values, notes, stats.sessions), profile, values, stats.sessions)
 
 
-def _load_repaired(values: dict[str, Any], notes: dict[str, str], stats: Stats) -> Profile:
+def _load_repaired(values: Values, notes: Notes, stats: Stats) -> Profile:
     for _ in range(len(STATUSES) + 1):
         try:
             return _load(_render(values, notes, stats.sessions))
