@@ -26,7 +26,8 @@ PACKAGE = ROOT / "sessionfaker"
 # of the layers before it, never of a later one. In a layer marked
 # ``isolated`` each group may import only itself (and lower layers): one
 # adapter never reaches into another. Patterns are module names relative to
-# the package (fnmatch); every module must match exactly one.
+# the package (fnmatch); every module must match exactly one. Imports under
+# ``if TYPE_CHECKING:`` never run and are not counted.
 LAYERS: list[tuple[str, bool, dict[str, list[str]]]] = [
     (
         "structure and rules",
@@ -95,7 +96,7 @@ class Import:
     module: str  # importing module, relative to the package ("cli.stats")
     target: str  # imported module, relative to the package
     line: int
-    top_level: bool  # runs when the module is imported (not in a function or TYPE_CHECKING)
+    when: str  # "import" (runs when the module loads), "call" (in a function) or "types"
 
 
 def relative_name(path: Path) -> str:
@@ -133,24 +134,24 @@ def imports() -> list[Import]:
         package = name if is_package and name != "__init__" else name.rpartition(".")[0]
         tree = ast.parse(path.read_text(encoding="utf-8"))
 
-        def visit(node: ast.AST, top: bool, name: str = name, package: str = package) -> None:
+        def visit(node: ast.AST, when: str, name: str = name, package: str = package) -> None:
             for child in ast.iter_child_nodes(node):
-                child_top = top
-                if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) or (
-                    isinstance(child, ast.If) and _is_type_checking(child)
-                ):
-                    child_top = False
+                inner = when
+                if isinstance(child, ast.If) and _is_type_checking(child):
+                    inner = "types"
+                elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                    inner = "call" if when == "import" else when
                 if isinstance(child, ast.ImportFrom):
                     for target in _targets(child, package):
-                        found.append(Import(name, target, child.lineno, top))
+                        found.append(Import(name, target, child.lineno, when))
                 elif isinstance(child, ast.Import):
                     for alias in child.names:
                         if alias.name == "sessionfaker" or alias.name.startswith("sessionfaker."):
                             dotted = alias.name.removeprefix("sessionfaker").lstrip(".")
-                            found.append(Import(name, _resolve(dotted), child.lineno, top))
-                visit(child, child_top)
+                            found.append(Import(name, _resolve(dotted), child.lineno, when))
+                visit(child, inner)
 
-        visit(tree, True)
+        visit(tree, "import")
     return found
 
 
@@ -210,8 +211,9 @@ def test_every_module_has_one_place_in_the_layer_table() -> None:
 def test_imports_flow_down_the_layers() -> None:
     wrong = []
     for imp in imports():
-        # Every module loads the package's __init__ anyway (for __version__, say).
-        if imp.target in (imp.module, "__init__"):
+        # Every module loads the package's __init__ anyway (for __version__, say);
+        # imports for type checking only never run.
+        if imp.target in (imp.module, "__init__") or imp.when == "types":
             continue
         (layer, group), (to_layer, to_group) = placement(imp.module), placement(imp.target)
         isolated = LAYERS[layer][1]
@@ -225,21 +227,21 @@ def test_imports_flow_down_the_layers() -> None:
 
 @pytest.mark.parametrize("name", IMPORT_LIGHT)
 def test_modules_loaded_by_every_test_run_import_only_light_modules(name: str) -> None:
-    loaded = {i.target for i in imports() if i.module == name and i.top_level} - {name}
+    loaded = {i.target for i in imports() if i.module == name and i.when == "import"} - {name}
     assert loaded <= LIGHT_DEPENDENCIES, f"sessionfaker/{name} imports {loaded} at import time"
     for light in sorted(LIGHT_DEPENDENCIES):
-        assert {i.target for i in imports() if i.module == light and i.top_level} <= {light}
+        assert {i.target for i in imports() if i.module == light and i.when == "import"} <= {light}
         assert third_party_imports(light) == [], f"sessionfaker/{light} must stay stdlib-only"
 
 
 def test_the_checker_sees_what_it_is_meant_to_see() -> None:
     """A few imports known to exist, found with their kind, so the checks above
     cannot pass by reading nothing."""
-    found = {(i.module, i.target, i.top_level) for i in imports()}
-    assert ("cli.stats", "stats", True) in found  # from ..stats import ...
-    assert ("pytest_plugin", "generator", False) in found  # inside a function
-    assert ("__init__", "generator", False) in found  # under TYPE_CHECKING
-    assert ("db.sqlite", "db", True) in found  # from . import Column (a name of db)
+    found = {(i.module, i.target, i.when) for i in imports()}
+    assert ("cli.stats", "stats", "import") in found  # from ..stats import ...
+    assert ("pytest_plugin", "generator", "call") in found  # inside a function
+    assert ("__init__", "generator", "types") in found  # under TYPE_CHECKING
+    assert ("db.sqlite", "db", "import") in found  # from . import Column (a name of db)
     assert placement("stats.schema") == (3, "readers")
 
 
