@@ -18,7 +18,7 @@ import dataclasses
 import json
 import math
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from importlib.abc import Traversable
@@ -311,36 +311,64 @@ def _num(v: float) -> int | float:
     return int(v) if float(v).is_integer() else v
 
 
-def dump_toml(doc: Mapping[str, Any]) -> str:
-    """A small TOML writer for profile data (strings, numbers, tables)."""
-    lines: list[str] = []
-    tables: list[tuple[str, Mapping[str, Any]]] = []
+def dump_toml(
+    doc: Mapping[str, Any],
+    *,
+    comments: Mapping[str, Sequence[str]] | None = None,
+    header: Sequence[str] = (),
+) -> str:
+    """Profile data, nested as :meth:`Profile.to_dict` gives it, as TOML text.
 
-    def scalar(v: Any) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, int | float):
-            return repr(v)
-        return json.dumps(str(v), ensure_ascii=False)
+    Keys come in the order of :data:`KEYS`: top-level keys, then a table per
+    section, mappings (weights) inline. ``comments`` maps a dotted key to the
+    comment lines written above it (alone when the key has no value);
+    ``header`` lines open the document.
 
-    def key(k: str) -> str:
-        return k if k.replace("_", "").replace("-", "").isalnum() and k.isascii() else json.dumps(k)
+    >>> print(dump_toml({"name": "x", "status": {"weights": {"active": 1}}},
+    ...                 comments={"status.weights": ["Relative shares."]}), end="")
+    name = "x"
+    <BLANKLINE>
+    [status]
+    # Relative shares.
+    weights = {active = 1}
+    """
+    import tomlkit
 
-    for k, v in doc.items():
-        if isinstance(v, Mapping):
-            tables.append((k, v))
+    comments = comments or {}
+    paths = set(comments)
+    for name, value in doc.items():
+        if isinstance(value, Mapping) and name not in KEYS_BY_PATH:
+            paths.update(f"{name}.{leaf}" for leaf in value)
         else:
-            lines.append(f"{key(k)} = {scalar(v)}")
-    for name, table in tables:
-        lines.append("")
-        lines.append(f"[{name}]")
-        for k, v in table.items():
-            if isinstance(v, Mapping):
-                inner = ", ".join(f"{key(a)} = {scalar(b)}" for a, b in v.items())
-                lines.append(f"{key(k)} = {{ {inner} }}" if inner else f"{key(k)} = {{}}")
-            else:
-                lines.append(f"{key(k)} = {scalar(v)}")
-    return "\n".join(lines) + "\n"
+            paths.add(name)
+    unknown = sorted(paths - set(KEYS_BY_PATH))
+    if unknown:
+        raise ValueError(f"not profile keys: {', '.join(unknown)}")
+    out = tomlkit.document()
+    for line in header:
+        out.add(tomlkit.comment(line))
+    tables: dict[str, Any] = {}
+    for key in KEYS:
+        section, _, leaf = key.path.rpartition(".")
+        parent = doc.get(section, {}) if section else doc
+        if leaf not in parent and key.path not in comments:
+            continue
+        target: Any = out
+        if section:
+            if section not in tables:
+                tables[section] = tomlkit.table()
+                out.add(section, tables[section])
+            target = tables[section]
+        for line in comments.get(key.path, ()):
+            target.add(tomlkit.comment(line))
+        if leaf in parent:
+            value = parent[leaf]
+            if isinstance(value, Mapping):
+                inline = tomlkit.inline_table()
+                inline.update(value)
+                value = inline
+            target.add(leaf, value)
+    return tomlkit.dumps(out)
 
 
 # ---------------------------------------------------------------- loading

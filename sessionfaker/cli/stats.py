@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from ..errors import InputError
+from ..errors import InputError, require_extra
 from ..profile import Profile
 from ..stats import (
     DEFAULT_ALPHA,
@@ -19,7 +19,6 @@ from ..stats import (
     compare_with_profile,
     describe_file,
     plot_stats,
-    require,
 )
 from ..timeutil import parse_instant
 from .common import UsageError, errors, resolve_profile
@@ -86,11 +85,11 @@ def stats(
     profile: Profile | None = resolve_profile(profile_ref, None, ()) if profile_ref else None
     with errors():
         if not as_json:
-            require("rich", "the terminal report", "stats", " (or use --json)")
+            require_extra("stats", "rich", "the terminal report", hint=" (or use --json)")
         if plot is not None:
             if not plot.lower().endswith(PLOT_SUFFIXES):
                 raise UsageError(f"--plot: expected a .png or .svg file name ({plot!r})")
-            require("matplotlib", "--plot", "plot")
+            require_extra("plot", "matplotlib", "--plot")
         try:
             report = describe_file(file, now=now_ms)
         except InputError as exc:
@@ -235,8 +234,11 @@ def render(report: Stats) -> None:
     for name, _ in PERCENTILES:
         users.add_column(name, justify="right")
     users.add_column("mean", justify="right")
-    for label in ("sessions_per_user", "clients_per_user"):
-        p = d["users"][label]
+    per_user = d["users"]
+    for label, p in (
+        ("sessions_per_user", per_user["sessions_per_user"]),
+        ("clients_per_user", per_user["clients_per_user"]),
+    ):
         cells = [f"{p[k]:g}" for k, _ in (*PERCENTILES, ("mean", 0))] if p else ["-"] * 9
         users.add_row(label.replace("_", " "), *cells)
     console.print(users)
