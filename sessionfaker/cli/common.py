@@ -81,6 +81,15 @@ def parse_set(values: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
+def check_seed(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A seed is text that has a UTF-8 spelling (the same bytes on every machine)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"--seed: not UTF-8 text ({value!r})") from None
+    return value
+
+
 def profile_options(f: F) -> F:
     """--profile, --seed, --now and --set."""
     f = click.option(
@@ -96,7 +105,11 @@ def profile_options(f: F) -> F:
         help="Reference time (default: the profile's time.now).",
     )(f)
     f = click.option(
-        "--seed", default="0", show_default=True, help="Seed: the same seed gives the same bytes."
+        "--seed",
+        default="0",
+        show_default=True,
+        callback=check_seed,
+        help="Seed: the same seed gives the same bytes.",
     )(f)
     f = click.option(
         "-p",

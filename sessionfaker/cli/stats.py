@@ -21,8 +21,8 @@ from ..stats import (
     plot_stats,
     require,
 )
-from ..timeutil import parse_instant
-from .common import UsageError, errors, resolve_profile
+from ..timeutil import parse_now
+from .common import UsageError, check_seed, errors, resolve_profile
 
 BAR_WIDTH = 30
 _UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
@@ -54,7 +54,11 @@ _UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
     help="Also draw the distributions to an image (needs the 'plot' extra).",
 )
 @click.option(
-    "--seed", default="0", show_default=True, help="Seed of the sample drawn from --profile."
+    "--seed",
+    default="0",
+    show_default=True,
+    callback=check_seed,
+    help="Seed of the sample drawn from --profile.",
 )
 @click.option(
     "--alpha",
@@ -110,7 +114,7 @@ def parse_now_option(now: str | None) -> int | None:
     if now is None:
         return None
     try:
-        return parse_instant(now)
+        return parse_now(now)
     except ValueError as exc:
         raise UsageError(f"--now: {exc}") from None
 
