@@ -8,6 +8,7 @@ import click
 
 from ..errors import InputError
 from ..profile import Profile
+from ..reader import FORMATS, read_records, source_label
 from ..stats import (
     DEFAULT_ALPHA,
     DURATIONS,
@@ -17,7 +18,7 @@ from ..stats import (
     QuantityTest,
     Stats,
     compare_with_profile,
-    describe_file,
+    describe,
     plot_stats,
     require,
 )
@@ -67,6 +68,14 @@ _UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
     show_default=True,
     help="Family-wise significance level of the comparison (Holm).",
 )
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Format of FILE (default: csv and parquet by suffix, else NDJSON or JSON by content).",
+)
 def stats(
     file: str,
     profile_ref: str | None,
@@ -75,10 +84,12 @@ def stats(
     plot: str | None,
     seed: str,
     alpha: float,
+    fmt: str | None,
 ) -> None:
     """Report what the sessions in FILE look like.
 
-    FILE is NDJSON, a JSON array or Clerk's {"data": [...]}; - reads stdin.
+    FILE is NDJSON, a JSON array, Clerk's {"data": [...]}, or the CSV or
+    Parquet that generate writes; - reads stdin.
     The report: status distribution, actor, organisation and activity rates,
     device and task mixes, percentiles of lifetime, abandon time, age and
     activity gap, sessions and clients per user, and rule violations by rule.
@@ -96,7 +107,7 @@ def stats(
                 raise UsageError(f"--plot: expected a .png or .svg file name ({plot!r})")
             require("matplotlib", "--plot", "plot")
         try:
-            report = describe_file(file, now=now_ms)
+            report = describe(read_records(file, fmt), source=source_label(file), now=now_ms)
         except InputError as exc:
             raise UsageError(str(exc)) from None
         if profile is not None:
