@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -10,12 +11,7 @@ from .common import UsageError, errors
 from .stats import parse_now_option
 
 
-@click.group()
-def profile() -> None:
-    """Make profiles from data."""
-
-
-@profile.command()
+@click.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "-o",
@@ -51,3 +47,18 @@ def infer(file: str, output: str | None, now: str | None, description: str | Non
         else:
             Path(output).write_text(fit.text, encoding="utf-8")
             click.echo(f"wrote {output} (fitted to {fit.sessions:,} sessions)", err=True)
+
+
+@click.group(hidden=True)
+def profile() -> None:
+    """Deprecated: use `sessionfaker profiles infer`."""
+
+
+@profile.command("infer", params=infer.params, help=infer.help, hidden=True)
+@click.pass_context
+def deprecated_infer(ctx: click.Context, /, **options: Any) -> None:
+    click.echo(
+        "warning: 'sessionfaker profile infer' is deprecated: use 'sessionfaker profiles infer'",
+        err=True,
+    )
+    ctx.invoke(infer, **options)

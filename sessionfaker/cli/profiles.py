@@ -4,11 +4,15 @@ import click
 
 from ..profile import builtin_names, load_profile, reference_markdown
 from .common import errors
+from .infer import infer
 
 
 @click.group()
 def profiles() -> None:
-    """List, show and check profiles."""
+    """List, show, check and infer profiles."""
+
+
+profiles.add_command(infer)
 
 
 @profiles.command("list")
