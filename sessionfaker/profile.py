@@ -355,6 +355,8 @@ def _read_bytes(path: Path | Traversable, label: str) -> bytes:
         raise ProfileError(label, "", f"no such profile file {label!r}") from None
     except OSError as exc:
         raise ProfileError(label, "", f"cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL byte in the name
+        raise ProfileError(repr(label), "", "not a file name (it contains a NUL byte)") from None
 
 
 def _locate(ref: str, relative_to: Path | None) -> tuple[str, bytes, str]:

@@ -45,6 +45,7 @@ def read_records(source: str | Path, fmt: str | None = None) -> Iterator[tuple[i
     kind = file_format(source, fmt)
     if kind not in ("csv", "parquet"):
         return read_sessions(source)
+    _check_name(source)
     from .output import read_csv, read_file  # output writes what this module reads
 
     if str(source) != "-":
@@ -69,6 +70,11 @@ def position_word(source: str | Path, fmt: str | None = None) -> str:
     return "row" if file_format(source, fmt) in ("csv", "parquet") else "line"
 
 
+def _check_name(source: str | Path) -> None:
+    if "\0" in str(source):  # open() would raise ValueError
+        raise InputError(f"{source_label(source)!r}: not a file name (it contains a NUL byte)")
+
+
 def read_sessions(source: str | Path | IO[str]) -> Iterator[tuple[int, Any]]:
     """Yield ``(line, record)`` for each record of an NDJSON or JSON file (``-`` is stdin).
 
@@ -77,6 +83,7 @@ def read_sessions(source: str | Path | IO[str]) -> Iterator[tuple[int, Any]]:
     """
     if isinstance(source, str | Path):
         label = source_label(source)
+        _check_name(source)
         try:
             if str(source) == "-":
                 stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig")

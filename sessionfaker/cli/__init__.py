@@ -12,12 +12,10 @@ test checks it is the command's own).
 
 from __future__ import annotations
 
-import importlib
-
 import click
 
 from .. import __version__
-from .common import Group
+from .common import LazyGroup
 
 SHORT_HELP = 60
 """Length of the one-line help listed by ``--help`` (click's ``get_short_help_str``)."""
@@ -40,31 +38,12 @@ HIDDEN: dict[str, str] = {
 }
 
 
-class LazyGroup(Group):
-    """A group that imports each command's module only when that command runs."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*COMMANDS, *super().list_commands(ctx)})
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        module = COMMANDS[cmd_name][0] if cmd_name in COMMANDS else HIDDEN.get(cmd_name)
-        if module is None:
-            return super().get_command(ctx, cmd_name)
-        command = getattr(importlib.import_module(f"{__name__}.{module}"), cmd_name)
-        assert isinstance(command, click.Command)
-        return command
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, short) for name, (_, short) in COMMANDS.items()]
-        for name in super().list_commands(ctx):
-            command = super().get_command(ctx, name)
-            if command is not None and not command.hidden:
-                rows.append((name, command.get_short_help_str()))
-        with formatter.section("Commands"):
-            formatter.write_dl(sorted(rows))
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    hidden_lazy=HIDDEN,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="sessionfaker")
 def cli() -> None:
     """Synthetic, schema-faithful Clerk Session objects."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
 
@@ -64,6 +65,50 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         with on_interrupt():
             return super().invoke(ctx)
+
+
+class LazyGroup(Group):
+    """A group that imports each command's module only when that command runs.
+
+    ``lazy`` maps a command name to (module in ``sessionfaker.cli`` defining
+    a command of that name, the one-line help ``--help`` lists); ``hidden_lazy``
+    maps names left out of ``--help`` to their module. Commands added the
+    usual way (``add_command``) work too.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        lazy: Mapping[str, tuple[str, str]] | None = None,
+        hidden_lazy: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+        self.hidden_lazy = dict(hidden_lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.lazy, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = self.lazy[cmd_name][0] if cmd_name in self.lazy else None
+        module = module or self.hidden_lazy.get(cmd_name)
+        if module is None:
+            return super().get_command(ctx, cmd_name)
+        command = getattr(importlib.import_module(f"{__package__}.{module}"), cmd_name)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, short) for name, (_, short) in self.lazy.items()]
+        limit = formatter.width - 6 - max(map(len, self.list_commands(ctx)), default=0)
+        for name in super().list_commands(ctx):
+            command = super().get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(sorted(rows))
 
 
 def parse_set(values: tuple[str, ...]) -> dict[str, Any]:
