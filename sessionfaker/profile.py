@@ -368,12 +368,13 @@ def _locate(ref: str, relative_to: Path | None) -> tuple[str, bytes, str]:
             p = relative_to / p
         return str(p), _read_bytes(p, str(p)), p.suffix.lower()
     d = builtin_dir()
-    for suffix in PROFILE_SUFFIXES:
-        f = d.joinpath(ref + suffix)
-        if f.is_file():
-            label = f"profiles/{ref}{suffix}"
-            return label, _read_bytes(f, label), suffix
     names = builtin_names()
+    if ref in names:
+        for suffix in PROFILE_SUFFIXES:
+            f = d.joinpath(ref + suffix)
+            if f.is_file():
+                label = f"profiles/{ref}{suffix}"
+                return label, _read_bytes(f, label), suffix
     hint = did_you_mean(ref, names)
     shown = ref if ref.isprintable() and len(ref) <= 100 else repr(ref[:100])
     raise ProfileError(

@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "Check a file of sessions against the structure and rules."),
     "profiles": ("profiles", "List, show, check and infer profiles."),
     "schema": ("schema", "Print the Session schema: Clerk's structure as shipped, a..."),
-    "seed": ("seed", "Load generated sessions into a database table, in one transaction."),
+    "seed": ("seed", "Load generated sessions into a database table, in one..."),
     "fixtures": (
         "fixtures",
         "Write a deterministic fixture set: one JSON file per...",
