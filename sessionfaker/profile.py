@@ -47,6 +47,8 @@ from .timeutil import (
 from .vocab import load as load_vocabulary
 
 DEFAULT_PROFILE = "default"
+MAX_EXTENDS = 32
+"""The longest chain of profiles extending each other that loads."""
 PROFILE_SUFFIXES = (".toml", ".yaml", ".yml", ".json")
 
 
@@ -431,6 +433,10 @@ def _load_chain(
 ) -> tuple[dict[str, Any], dict[str, str], str]:
     """The merged raw values of ``ref`` and the profiles it extends; a given
     ``extends`` (from ``--set extends=...``) replaces the file's own."""
+    if len(stack) >= MAX_EXTENDS:
+        raise ProfileError(
+            stack[-1], "extends", f"more than {MAX_EXTENDS} profiles extend each other"
+        )
     label, data, suffix = _locate(ref, relative_to)
     if label in stack:
         cycle = " -> ".join((*stack[stack.index(label) :], label))

@@ -122,6 +122,10 @@ def parse_set(values: tuple[str, ...]) -> dict[str, Any]:
             value: Any = tomllib.loads(f"v = {raw}")["v"]
         except tomllib.TOMLDecodeError:
             value = raw
+        except RecursionError:
+            raise UsageError(f"--set: {key.strip()}: value nested too deeply") from None
+        except ValueError:  # Python's limit on int("9" * 4301)
+            raise UsageError(f"--set: {key.strip()}: integer of more than 4300 digits") from None
         out[key.strip()] = value
     return out
 

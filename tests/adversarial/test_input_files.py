@@ -379,3 +379,15 @@ def test_a_file_that_is_not_parquet_is_one_line(tmp_cwd: Path) -> None:
     )
     assert (code, out) == (2, "")
     assert err.startswith("Error: s.parquet: not a Parquet file (") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", [["validate"], ["stats", "--json"], ["profiles", "infer"]])
+def test_a_session_nested_near_the_limit_is_one_line(
+    tmp_cwd: Path, sessions: list[str], command: list[str]
+) -> None:
+    deep = sessions[0].replace('"actor":null', '"actor":' + "[" * 995 + "]" * 995, 1)
+    assert outcome(tmp_cwd, {"x.json": deep.encode()}, [*command, "x.json"]) == (
+        2,
+        "",
+        "Error: x.json: line 1: nested too deeply\n",
+    )

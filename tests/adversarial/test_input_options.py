@@ -190,3 +190,33 @@ def test_instants_at_and_past_the_edges() -> None:
     for bad in (INSTANT_MIN - 1, INSTANT_MAX + 1, 10**30):
         with pytest.raises(ValueError, match="is out of range"):
             parse_instant(bad)
+
+
+@pytest.mark.parametrize(("length", "ok"), [(32, True), (33, False), (500, False)])
+def test_a_long_extends_chain_is_refused_not_a_recursion_error(
+    tmp_cwd: Path, length: int, ok: bool
+) -> None:
+    files = {f"p{i}.toml": f'extends = "p{i + 1}.toml"\n'.encode() for i in range(length - 1)}
+    files[f"p{length - 1}.toml"] = b'description = "the end"\n'
+    result = outcome(tmp_cwd, files, ["profiles", "check", "p0.toml"])
+    assert result == (
+        (0, "p0.toml: ok\n", "")
+        if ok
+        else (2, "", "Error: p31.toml: extends: more than 32 profiles extend each other\n")
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("[" * 5000, "--set: name: value nested too deeply"),
+        ("9" * 5000, "--set: name: integer of more than 4300 digits"),
+    ],
+    ids=["deep", "huge-int"],
+)
+def test_a_hostile_set_value_is_one_line(tmp_cwd: Path, value: str, message: str) -> None:
+    assert outcome(tmp_cwd, {}, ["generate", "--set", f"name={value}"]) == (
+        2,
+        "",
+        f"Error: {message}\n",
+    )
