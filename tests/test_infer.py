@@ -107,7 +107,9 @@ def test_infer_writes_a_commented_profile_that_loads_and_generates(tmp_path: Pat
     assert [v for s in sessions for v in checker.check(s)] == []
     assert run("profiles", "check", str(out)) == (0, f"{out}: ok\n", "")
 
-    code, stdout, _ = run("profiles", "infer", "-", "--description", "Ours", input=SMALL.read_text())
+    code, stdout, _ = run(
+        "profiles", "infer", "-", "--description", "Ours", input=SMALL.read_text()
+    )
     assert code == 0
     assert 'description = "Ours"\n' in stdout
     assert stdout.replace('"Ours"', '"Inferred from 9 sessions"') == text

@@ -13,6 +13,7 @@ import click
 
 from ..errors import InputError, InvalidArgument, ProfileError, SessionfakerError, StructureError
 from ..profile import Profile, load_profile
+from ..reader import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -137,6 +138,18 @@ def check_seed(ctx: click.Context, param: click.Parameter, value: str) -> str:
     except UnicodeEncodeError:
         raise UsageError(f"--seed: not UTF-8 text ({value!r})") from None
     return value
+
+
+def input_format_option(f: F) -> F:
+    """-f/--format of a sessions file that is read (validate, stats)."""
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default=None,
+        help="Format of FILE (default: csv and parquet by suffix, else NDJSON or JSON by content).",
+    )(f)
 
 
 def profile_options(f: F) -> F:

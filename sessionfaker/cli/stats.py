@@ -8,7 +8,7 @@ import click
 
 from ..errors import InputError
 from ..profile import Profile
-from ..reader import FORMATS, read_records, source_label
+from ..reader import read_records, source_label
 from ..stats import (
     DEFAULT_ALPHA,
     DURATIONS,
@@ -23,7 +23,7 @@ from ..stats import (
     require,
 )
 from ..timeutil import parse_now
-from .common import UsageError, check_seed, errors, resolve_profile
+from .common import UsageError, check_seed, errors, input_format_option, resolve_profile
 
 BAR_WIDTH = 30
 _UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
@@ -68,14 +68,7 @@ _UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
     show_default=True,
     help="Family-wise significance level of the comparison (Holm).",
 )
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default=None,
-    help="Format of FILE (default: csv and parquet by suffix, else NDJSON or JSON by content).",
-)
+@input_format_option
 def stats(
     file: str,
     profile_ref: str | None,

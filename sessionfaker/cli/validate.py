@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import click
 
-from ..reader import FORMATS, position_word, read_records, source_label
+from ..reader import position_word, read_records, source_label
 from ..validate import Report, check_records
-from .common import UsageError, errors, resolve_profile
+from .common import UsageError, errors, input_format_option, resolve_profile
 
 
 @click.command()
@@ -28,14 +28,7 @@ from .common import UsageError, errors, resolve_profile
     metavar="NAME|PATH",
     help="Profile whose actor policy --strict checks.",
 )
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default=None,
-    help="Format of FILE (default: csv and parquet by suffix, else NDJSON or JSON by content).",
-)
+@input_format_option
 def validate(file: str, now: str | None, strict: bool, profile_ref: str, fmt: str | None) -> None:
     """Check a file of sessions against the structure and rules.
 

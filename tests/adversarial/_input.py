@@ -1,5 +1,9 @@
-"""What the input adversarial tests share: running a command in a folder
-whose files must come out untouched."""
+"""What the input adversarial tests share.
+
+Every case states its whole outcome: the exit code, stdout, the one line on
+stderr, and that the folder it ran in holds exactly the files it started
+with, byte for byte (nothing written, nothing removed).
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
 """Hostile input to what sessionfaker reads, issue 9: sessions files, CSV and Parquet.
 
-Every case states its whole outcome: the exit code, stdout, the one line on
-stderr, and that the folder it ran in holds exactly the files it started
-with, byte for byte (nothing written, nothing removed).
+Each case states its whole outcome (see ``_input.outcome``).
 """
 
 from __future__ import annotations
