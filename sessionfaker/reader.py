@@ -151,7 +151,8 @@ def _is_one_line_object(line: str) -> bool:
         doc = json.loads(line)
     except (ValueError, RecursionError):
         return False
-    return isinstance(doc, dict) and not (isinstance(doc.get("data"), list) and "object" not in doc)
+    envelope = isinstance(doc, dict) and isinstance(doc.get("data"), list)
+    return isinstance(doc, dict) and not (envelope and doc.get("object") != "session")
 
 
 def _ndjson_lines(lines: Any, start: int, label: str) -> Iterator[tuple[int, Any]]:

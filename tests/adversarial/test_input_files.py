@@ -84,6 +84,13 @@ SESSION_FILES: list[tuple[str, Build, int, str, str]] = [
         "3 sessions checked: all pass\n",
     ),
     (
+        "envelope-on-one-line-with-object-list",
+        lambda s: json.dumps({"object": "list", "data": _docs(s), "total_count": 3}).encode(),
+        0,
+        "",
+        "3 sessions checked: all pass\n",
+    ),
+    (
         "envelope-data-in-a-string-first",
         lambda s: _pretty({"note": '"data": [', "data": _docs(s)}),
         0,
