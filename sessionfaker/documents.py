@@ -109,6 +109,9 @@ def _check_values(value: Any, label: str, path: str, depth: int) -> None:
         if not math.isfinite(value):
             raise ProfileError(label, path, f"number out of range ({value})")
         return
+    if isinstance(value, str):
+        _check_text(value, label, path)
+        return
     if not isinstance(value, Mapping | list):
         return
     if depth > MAX_DEPTH:
@@ -117,7 +120,19 @@ def _check_values(value: Any, label: str, path: str, depth: int) -> None:
         raise ProfileError(label, _join(path, value.duplicates[0]), "duplicate key")
     items = value.items() if isinstance(value, Mapping) else enumerate(value)
     for k, v in items:
-        _check_values(v, label, _join(path, str(k)), depth + 1)
+        where = _join(path, str(k))
+        if isinstance(k, str):
+            _check_text(k, label, where)
+        _check_values(v, label, where, depth + 1)
+
+
+def _check_text(text: str, label: str, path: str) -> None:
+    """JSON and YAML escapes can spell a lone surrogate, which no output can encode."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = path.encode("utf-8", "backslashreplace").decode()
+        raise ProfileError(label, shown, "not valid Unicode text (a lone surrogate)") from None
 
 
 def _join(path: str, key: str) -> str:

@@ -425,7 +425,8 @@ def _is_weight_entry(path: str) -> bool:
 
 def _unknown(label: str, path: str) -> None:
     options = [k.path for k in KEYS] + list(_META_KEYS)
-    raise ProfileError(label, path, "unknown key" + did_you_mean(path, options))
+    shown = path if len(path) <= 100 else path[:100] + "..."
+    raise ProfileError(label, shown, "unknown key" + did_you_mean(path, options))
 
 
 def _load_chain(

@@ -116,7 +116,7 @@ def parse_set(values: tuple[str, ...]) -> dict[str, Any]:
     """``KEY=VALUE`` pairs; VALUE is read as a TOML value when it is one, else as text."""
     out: dict[str, Any] = {}
     for item in values:
-        key, sep, raw = item.partition("=")
+        key, sep, raw = utf8_text("--set", item).partition("=")
         if not sep or not key.strip():
             raise UsageError(f"--set: expected KEY=VALUE ({item!r})")
         try:
@@ -131,13 +131,19 @@ def parse_set(values: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def check_seed(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """A seed is text that has a UTF-8 spelling (the same bytes on every machine)."""
+def utf8_text(option: str, value: str) -> str:
+    """``value`` when it has a UTF-8 spelling; a command line that is not
+    UTF-8 reaches Python as lone surrogates, which nothing can write out."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise UsageError(f"--seed: not UTF-8 text ({value!r})") from None
+        raise UsageError(f"{option}: not UTF-8 text ({value!r})") from None
     return value
+
+
+def check_seed(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A seed is text that has a UTF-8 spelling (the same bytes on every machine)."""
+    return utf8_text("--seed", value)
 
 
 def input_format_option(f: F) -> F:

@@ -218,3 +218,11 @@ def test_a_hostile_set_value_is_one_line(tmp_cwd: Path, value: str, message: str
         "",
         f"Error: {message}\n",
     )
+
+
+def test_a_set_value_that_is_not_utf_8_is_one_line(tmp_cwd: Path) -> None:
+    assert outcome(tmp_cwd, {}, ["generate", "--set", "name=\udcff"]) == (
+        2,
+        "",
+        "Error: --set: not UTF-8 text ('name=\\udcff')\n",
+    )

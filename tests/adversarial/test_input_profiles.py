@@ -462,3 +462,31 @@ def test_a_very_long_builtin_name_is_cut_short_in_the_message(tmp_cwd: Path) -> 
     assert err == (
         f"Error: {'x' * 100!r}: no built-in profile named {'x' * 100!r} (built-in: {BUILTIN})\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("p.json", b'{"description": "\\ud800 x"}', "description: not valid Unicode text"),
+        ("p.json", b'{"\\udc00x": 1}', "\\udc00x: not valid Unicode text"),
+        ("p.yaml", b'description: "\\ud800"\n', "description: not valid Unicode text"),
+    ],
+    ids=["json-value", "json-key", "yaml-value"],
+)
+def test_a_lone_surrogate_is_refused_before_anything_prints_it(
+    tmp_cwd: Path, name: str, content: bytes, message: str
+) -> None:
+    assert outcome(tmp_cwd, {name: content}, ["profiles", "show", name, "--now", "now"]) == (
+        2,
+        "",
+        f"Error: {name}: {message} (a lone surrogate)\n",
+    )
+
+
+def test_an_unknown_key_of_a_megabyte_is_cut_short(tmp_cwd: Path) -> None:
+    content = b'{"' + b"k" * 900_000 + b'": 1}'
+    assert outcome(tmp_cwd, {"p.json": content}, ["profiles", "check", "p.json"]) == (
+        2,
+        "",
+        f"Error: p.json: {'k' * 100}...: unknown key\n",
+    )
