@@ -6,6 +6,7 @@ Every record comes with the line it starts on, so messages can point at it.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import sys
 from collections.abc import Iterator
@@ -15,6 +16,8 @@ from typing import IO, Any
 from .errors import InputError
 
 _WS = " \t\r\n"
+MAX_LINE = 16 << 20
+"""The longest line of NDJSON read (a session is about 1 KB); a JSON document may be longer."""
 
 
 def source_label(source: str | Path) -> str:
@@ -107,24 +110,28 @@ def read_sessions(source: str | Path | IO[str]) -> Iterator[tuple[int, Any]]:
 def _read_stream(f: IO[str], label: str) -> Iterator[tuple[int, Any]]:
     first = ""
     lineno = 0
-    buffered: list[str] = []
-    for line in f:
+    line = ""
+    while line := f.readline(MAX_LINE + 1):
         lineno += 1
         if lineno == 1:
             line = line.removeprefix("\ufeff")
-        buffered.append(line)
         if line.strip(_WS):
             first = line.lstrip(_WS)[:1]
             break
     if not first:
         raise InputError(f"{label}: empty input: no sessions")
-    if first == "[" or (first == "{" and not _is_one_line_object(buffered[-1])):
-        text = "".join(buffered) + f.read()
-        yield from _read_document(text, label)
+    if first == "[" or (first == "{" and not _is_one_line_object(line)):
+        # A document, perhaps on one long line: read whole.
+        yield from _read_document(line + f.read(), label, lineno)
         return
-    start = lineno
-    yield from _ndjson_lines(buffered[-1:], start, label)
-    yield from _ndjson_lines(f, start + 1, label)
+    yield from _ndjson_lines(itertools.chain([line], _lines(f)), lineno, label)
+
+
+def _lines(f: IO[str]) -> Iterator[str]:
+    """The lines of ``f``, each cut at :data:`MAX_LINE` + 1 characters
+    (``/dev/zero`` is one endless line)."""
+    while line := f.readline(MAX_LINE + 1):
+        yield line
 
 
 def _loads(text: str, label: str, line: int) -> Any:
@@ -155,11 +162,14 @@ def _is_one_line_object(line: str) -> bool:
     return isinstance(doc, dict) and not (envelope and doc.get("object") != "session")
 
 
-def _ndjson_lines(lines: Any, start: int, label: str) -> Iterator[tuple[int, Any]]:
+def _ndjson_lines(lines: Iterator[str], start: int, label: str) -> Iterator[tuple[int, Any]]:
     for n, line in enumerate(lines, start):
-        if not line.strip(_WS):
-            continue
-        yield n, _loads(line, label, n)
+        if len(line) > MAX_LINE:
+            raise InputError(
+                f"{label}: line {n}: longer than {MAX_LINE >> 20} MiB: not a line of NDJSON"
+            )
+        if line.strip(_WS):
+            yield n, _loads(line, label, n)
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -168,11 +178,12 @@ def _skip_ws(text: str, pos: int) -> int:
     return pos
 
 
-def _read_document(text: str, label: str) -> Iterator[tuple[int, Any]]:
-    """The elements of a JSON array, or of the ``data`` array of an object."""
-    doc = _loads(text, label, 1)  # the whole document must parse, alone
+def _read_document(text: str, label: str, first: int) -> Iterator[tuple[int, Any]]:
+    """The elements of a JSON array, or of the ``data`` array of an object,
+    in ``text`` that starts on line ``first`` of the file."""
+    doc = _loads(text, label, first)  # the whole document must parse, alone
     if isinstance(doc, dict) and isinstance(doc.get("data"), list):
-        body_start = _data_array(text, label)
+        body_start = _data_array(text, label, first)
     elif isinstance(doc, list):
         body_start = _skip_ws(text, 0)
     else:
@@ -181,7 +192,7 @@ def _read_document(text: str, label: str) -> Iterator[tuple[int, Any]]:
     # Walk the array again to know the line each element starts on.
     decoder = json.JSONDecoder()
     pos = body_start + 1
-    line, counted = 1, 0
+    line, counted = first, 0
     while True:
         pos = _skip_ws(text, pos)
         if text[pos] == ",":
@@ -195,7 +206,7 @@ def _read_document(text: str, label: str) -> Iterator[tuple[int, Any]]:
         pos = end
 
 
-def _data_array(text: str, label: str) -> int:
+def _data_array(text: str, label: str, first: int) -> int:
     """Where the ``data`` array of a (valid) top-level object starts: its
     keys are decoded, so ``"\\u0064ata"`` is ``data`` too, and any keys may come first."""
     decoder = json.JSONDecoder()
@@ -206,7 +217,7 @@ def _data_array(text: str, label: str) -> int:
         pos = _skip_ws(text, _skip_ws(text, pos) + 1)  # past the colon
         if key == "data":
             if found >= 0:
-                line = text.count("\n", 0, pos) + 1
+                line = text.count("\n", 0, pos) + first
                 raise InputError(f"{label}: line {line}: the key 'data' appears twice")
             found = pos
         _, pos = decoder.raw_decode(text, pos)

@@ -396,3 +396,21 @@ def test_a_session_nested_near_the_limit_is_one_line(
         "",
         "Error: x.json: line 1: nested too deeply\n",
     )
+
+
+@pytest.mark.parametrize("command", [["validate"], ["stats", "--json"]])
+def test_an_endless_line_is_refused_not_read_into_memory(tmp_cwd: Path, command: list[str]) -> None:
+    assert outcome(tmp_cwd, {}, [*command, "/dev/zero"]) == (
+        2,
+        "",
+        "Error: /dev/zero: line 1: longer than 16 MiB: not a line of NDJSON\n",
+    )
+
+
+def test_line_numbers_count_the_blank_lines_before_a_document(tmp_cwd: Path) -> None:
+    files = {"x.json": b'\n\n{\n"data": [],\n"data": []}'}
+    assert outcome(tmp_cwd, files, ["validate", "x.json"]) == (
+        2,
+        "",
+        "Error: x.json: line 5: the key 'data' appears twice\n",
+    )
