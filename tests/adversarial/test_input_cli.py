@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import NOW
+from ..conftest import NOW, child
 from ._input import outcome, run, runner, three_sessions
 
 
@@ -165,22 +165,11 @@ def test_on_interrupt_says_what_was_left() -> None:
 
 
 def test_a_real_sigint_ends_a_command_with_130(tmp_path: Path) -> None:
-    # SIGINT is restored in the child: a parent that ignores it (nohup, a
-    # background job) must not make the child immune.
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sessionfaker", "generate", "-n", "1000000000", "--now", NOW],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=tmp_path,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    try:
+    command = [sys.executable, "-m", "sessionfaker", "generate", "-n", "1000000000", "--now", NOW]
+    with child(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path) as proc:
         assert proc.stdout is not None and proc.stdout.readline().startswith(b'{"object":"session"')
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 130
         assert err.decode().splitlines()[-1].startswith("interrupted")
         assert list(tmp_path.iterdir()) == []
-    finally:
-        proc.kill()
-        proc.wait()
