@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 
 from ..errors import InputError
 from ..infer import infer_file
+from ..output import atomic_output
 from .common import UsageError, errors
 from .stats import parse_now_option
 
@@ -45,7 +45,8 @@ def infer(file: str, output: str | None, now: str | None, description: str | Non
         if output is None:
             click.echo(fit.text, nl=False)
         else:
-            Path(output).write_text(fit.text, encoding="utf-8")
+            with atomic_output(output) as f:  # all or nothing, even on Ctrl-C
+                f.write(fit.text.encode("utf-8"))
             click.echo(f"wrote {output} (fitted to {fit.sessions:,} sessions)", err=True)
 
 

@@ -173,3 +173,20 @@ def test_a_real_sigint_ends_a_command_with_130(tmp_path: Path) -> None:
         assert proc.returncode == 130
         assert err.decode().splitlines()[-1].startswith("interrupted")
         assert list(tmp_path.iterdir()) == []
+
+
+def test_profiles_infer_leaves_its_output_alone_when_it_fails(tmp_cwd: Path) -> None:
+    files = {"keep.toml": b"# mine\n", "bad.json": b"[1,"}
+    assert outcome(tmp_cwd, files, ["profiles", "infer", "bad.json", "-o", "keep.toml"]) == (
+        2,
+        "",
+        "Error: bad.json: line 1: not valid JSON (Expecting value)\n",
+    )
+
+
+def test_profiles_infer_writes_its_output_whole(tmp_cwd: Path, sessions: list[str]) -> None:
+    (tmp_cwd / "s.ndjson").write_text("\n".join(sessions) + "\n")
+    code, out, err = run(["profiles", "infer", "s.ndjson", "-o", "mine.toml", "--now", NOW])
+    assert (code, out, err) == (0, "", "wrote mine.toml (fitted to 3 sessions)\n")
+    assert sorted(p.name for p in tmp_cwd.iterdir()) == ["mine.toml", "s.ndjson"]
+    assert run(["profiles", "check", "mine.toml"]) == (0, "mine.toml: ok\n", "")
