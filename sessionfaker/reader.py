@@ -1,6 +1,9 @@
-"""Reading sessions files: NDJSON, a JSON array, or Clerk's ``{"data": [...]}``.
+"""Reading sessions files: NDJSON, a JSON array, or Clerk's ``{"data": [...]}``,
+and (through :mod:`sessionfaker.output`) the CSV and Parquet that ``generate`` writes.
 
-Every record comes with the line it starts on, so messages can point at it.
+Every record comes with the line (or row) it starts on, so messages can point at it.
+Text is UTF-8 whatever the locale; input built to exhaust memory or the stack
+(an endless line, nesting thousands deep) fails with one line.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import itertools
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -55,8 +59,22 @@ def read_records(source: str | Path, fmt: str | None = None) -> Iterator[tuple[i
         return _numbered(read_file(source, kind), str(source))
     if kind == "parquet":
         raise InputError("<stdin>: Parquet is read from a file, not from stdin")
-    stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
-    return _numbered(read_csv(stream, "<stdin>"), "<stdin>")
+    return _numbered(_csv_stdin(read_csv), "<stdin>")
+
+
+def _csv_stdin(read_csv: Any) -> Iterator[Any]:
+    with _stdin(newline="") as stream:
+        yield from read_csv(stream, "<stdin>")
+
+
+@contextmanager
+def _stdin(newline: str | None = None) -> Iterator[IO[str]]:
+    """stdin as UTF-8 text whatever the locale (a BOM skipped), left open afterwards."""
+    stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline=newline)
+    try:
+        yield stream
+    finally:
+        stream.detach()
 
 
 def _numbered(records: Iterator[Any], label: str) -> Iterator[tuple[int, Any]]:
@@ -89,11 +107,8 @@ def read_sessions(source: str | Path | IO[str]) -> Iterator[tuple[int, Any]]:
         _check_name(source)
         try:
             if str(source) == "-":
-                stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig")
-                try:
+                with _stdin() as stream:
                     yield from _read_stream(stream, label)
-                finally:
-                    stream.detach()
                 return
             with open(source, encoding="utf-8-sig") as f:
                 yield from _read_stream(f, label)
