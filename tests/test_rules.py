@@ -103,9 +103,14 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
     ),
     ("timestamp.ms", change(abandon_at=1795600323), ["abandon_at: timestamp.ms (1795600323)"]),
     (
+        # Beyond Clerk's few-ms quirk; the strict checker also holds the
+        # generator to created_at <= last_active_at.
         "order.created",
-        change(last_active_at=T0 - 1),
-        [f"last_active_at: order.created ({T0 - 1})"],
+        change(last_active_at=T0 - 5_001),
+        [
+            f"last_active_at: order.created ({T0 - 5_001})",
+            f"last_active_at: policy.created_first ({T0 - 5_001})",
+        ],
     ),
     (
         "order.updated",
@@ -209,6 +214,11 @@ def test_each_broken_rule_is_reported_exactly(
 
 
 POLICY_CASES: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
+    (
+        "policy.created_first",
+        change(last_active_at=T0 - 3),
+        [f"last_active_at: policy.created_first ({T0 - 3})"],
+    ),
     (
         "policy.user_time",
         change(user_id="user_3ZZZZZZZZZZZZZZZZZZZZZZZZZZ"),
