@@ -3,11 +3,12 @@
 Each rule has a name, used in every message, and is defined beside its check
 and its breaker (how :func:`sessionfaker.strategies.invalid_sessions` breaks
 it) in the module of its concern: :mod:`.structure`, :mod:`.values`,
-:mod:`.timeline`, :mod:`.tasks`, :mod:`.actor`, :mod:`.activity` hold what
-Clerk guarantees, the default of ``validate``; :mod:`.policy` holds the
-``policy.*`` rules, what sessionfaker's generator promises beyond that,
-checked by ``validate --strict``. The generator obeys both and takes its
-constants from :mod:`.constants`.
+:mod:`.timeline`, :mod:`.tasks`, :mod:`.actor`, :mod:`.activity`. Most are
+what Clerk guarantees, the default of ``validate``, so real Clerk responses
+pass; the ``policy.*`` rules (:mod:`.policy`, and ``policy.all_keys`` beside
+the structural rules) are what sessionfaker's generator promises beyond
+that, checked by ``validate --strict``. The generator obeys both and takes
+its constants from :mod:`.constants`.
 
 >>> [v.rule for v in check_session({"object": "session"})][:2]
 ['missing', 'missing']
@@ -68,8 +69,7 @@ __all__ = [
     "to_json_schema_with_rules",
 ]
 
-# Every rule, in the order messages and invalid_sessions() follow: what Clerk
-# guarantees first, then the generation policy.
+# Every rule, concern by concern (the order invalid_sessions() draws them in).
 RULES: dict[str, Rule] = {
     r.name: r
     for module in (structure, values, timeline, tasks, actor, activity, policy)

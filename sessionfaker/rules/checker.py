@@ -28,7 +28,7 @@ def check_session(
 def _check(
     session: Any, now: int | None, pol: Policy | None, structure: Structure
 ) -> list[Violation]:
-    out = check_structure(session, structure)
+    out = check_structure(session, structure, strict=pol is not None)
     if not isinstance(session, dict):
         return out
     ts: dict[str, int] = {}

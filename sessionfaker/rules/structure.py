@@ -18,13 +18,18 @@ def _not_pending(k: Kit) -> Any:
     return k.base(tuple(s for s in STATUSES if s != "pending"))
 
 
-def _break_missing(k: Kit) -> Broken:
-    def missing(draw: DrawFn, d: dict[str, Any], key: str) -> None:
-        del d[key]
+def _drop(draw: DrawFn, d: dict[str, Any], key: str) -> None:
+    del d[key]
 
-    return k.keyed(
-        k.structure.names, lambda key: _not_pending(k) if key == "tasks" else k.base(), missing
-    )
+
+def _break_missing(k: Kit) -> Broken:
+    return k.keyed(k.structure.required, lambda key: k.base(), _drop)
+
+
+def _break_all_keys(k: Kit) -> Broken:
+    # Without tasks a pending session cannot show its tasks: tasks.pending.
+    optional = tuple(n for n in k.structure.names if n not in k.structure.required)
+    return k.keyed(optional, lambda key: _not_pending(k) if key == "tasks" else k.base(), _drop)
 
 
 def _break_unexpected(k: Kit) -> Broken:
@@ -81,8 +86,18 @@ RULES = (
     Rule(
         "missing",
         "*",
-        "every declared key is present (nullable ones as null)",
+        "every key the structure requires is present",
         breaker=_break_missing,
+    ),
+    # Clerk omits optional keys in some responses (latest_activity from GET
+    # /sessions/{id}, tasks before API version 2025-03-12); the generator
+    # always writes all of them.
+    Rule(
+        "policy.all_keys",
+        "*",
+        "the optional keys are present too, as null when empty",
+        True,
+        _break_all_keys,
     ),
     Rule(
         "unexpected",
@@ -105,14 +120,19 @@ RULES = (
 )
 
 
-def check_structure(session: Any, structure: Structure) -> list[Violation]:
-    """The structural rules alone: missing, unexpected, type, null."""
+def check_structure(session: Any, structure: Structure, *, strict: bool = True) -> list[Violation]:
+    """The structural rules alone: missing, unexpected, type, null, and with
+    ``strict`` (the generator's promise, and what the structural JSON Schema
+    export requires) policy.all_keys."""
     if not isinstance(session, dict):
         return [Violation("type", "*", session)]
     out: list[Violation] = []
     for f in structure.fields:
         if f.name not in session:
-            out.append(Violation("missing", f.name, None))
+            if f.required:
+                out.append(Violation("missing", f.name, None))
+            elif strict:
+                out.append(Violation("policy.all_keys", f.name, None))
             continue
         v = session[f.name]
         if v is None:
