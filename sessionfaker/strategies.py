@@ -991,8 +991,10 @@ def invalid_sessions(
 
 def _wanted_rules(rules: str | Collection[str]) -> tuple[str, ...]:
     """The named rules, in the order of RULES, or InvalidArgument naming the bad one."""
-    if isinstance(rules, Mapping) or not isinstance(rules, str | Collection):
-        raise InvalidArgument(f"Cannot have rules={rules!r}: expected a rule name or rule names")
+    if isinstance(rules, Mapping | bytes | bytearray) or not isinstance(rules, str | Collection):
+        raise InvalidArgument(
+            f"Cannot have rules={rules!r}: expected a rule name or a collection of rule names"
+        )
     wanted = (rules,) if isinstance(rules, str) else tuple(rules)
     if not wanted:
         raise InvalidArgument(f"Cannot have rules={rules!r}: name at least one rule")
