@@ -64,7 +64,7 @@ RULES = (
     Rule(
         "tasks.pending",
         "tasks",
-        "tasks is a non-empty list exactly when status is pending (when the key is sent)",
+        "tasks is a non-empty list exactly when status is pending",
         breaker=_break_pending,
     ),
     Rule(
