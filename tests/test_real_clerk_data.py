@@ -308,3 +308,18 @@ def test_clerks_order_is_bounded_to_five_seconds(before_ms: int, expected: list[
     la = BAPI_SESSION["created_at"] - before_ms
     session = {**BAPI_SESSION, "last_active_at": la}
     assert describe(check_session(session)) == [e.format(la=la) for e in expected]
+
+
+def test_strict_validate_names_only_the_generators_promises(tmp_path: Path) -> None:
+    path = tmp_path / "real.ndjson"
+    path.write_text("".join(json.dumps(s) + "\n" for s in REAL), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "--strict", str(path)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"line {n}: {key}: policy.all_keys (null)"
+        for n in (1, 2, 3)
+        for key in ("latest_activity", "tasks")
+    ]
+    assert result.stderr == (
+        "3 sessions checked: 3 break rules (6 violations: policy.all_keys 6)\n"
+    )
