@@ -93,6 +93,26 @@ def test_a_profile_that_loads_generates_valid_sessions(
         _parses(s)
 
 
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(overrides, st.data())
+def test_under_any_profile_a_broken_session_breaks_exactly_its_rule(
+    changes: dict[str, Any], data: st.DataObject
+) -> None:
+    pinned = None if "time.now" in changes else NOW
+    try:
+        p = load_profile("default", now=pinned, overrides=changes)
+    except ProfileError:
+        return
+    session, rule = data.draw(S.invalid_sessions(p))
+    found = {v.rule for v in check_session(session, now=p.time_now)}
+    assert found == {rule}, (changes, rule, session)
+
+
 def _parses(s: dict[str, Any]) -> None:
     models.Session.model_validate(s)
     if s["latest_activity"] is not None:
