@@ -8,6 +8,8 @@ other while the default Checker finds nothing: it is valid Clerk data.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -82,3 +84,12 @@ def test_by_default_only_what_clerk_guarantees_is_broken(name: str) -> None:
 
 def test_every_rule_but_the_run_level_one_has_a_breaker() -> None:
     assert [r for r, rule in RULES.items() if rule.breaker is None] == ["id.unique"]
+
+
+def test_the_checks_do_not_import_hypothesis() -> None:
+    code = (
+        "import sys, sessionfaker.rules, sessionfaker.validate; "
+        "print(sorted(m for m in ('hypothesis', 'numpy', 'yaml') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "[]\n"
