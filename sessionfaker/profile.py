@@ -788,8 +788,10 @@ def reference_markdown() -> str:
         "and the value, and exit code 2): syntax, unknown keys (with the closest known key",
         "suggested), unknown names in weight tables, negative or all-zero weights, rates",
         "outside [0, 1], malformed durations and instants, a reference time before the end of",
-        "the creation window, a status that no creation time in the window can produce, and",
-        "`extends` cycles.",
+        "the creation window, a status that no creation time in the window can produce,",
+        "weights whose sum overflows or that vanish in it, a lifetime that carries a",
+        "timestamp past what a KSUID can encode, a window leaving no room for the activity",
+        "id (10 to 40 s before a session, after the KSUID epoch), and `extends` cycles.",
         "",
     ]
     return "\n".join(lines)
