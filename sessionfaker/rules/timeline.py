@@ -53,6 +53,17 @@ def _break_future(k: Kit) -> Broken:
     return k.mutated(k.base(LIVE_STATUSES), updated_future)
 
 
+def _break_transition(k: Kit) -> Broken:
+    relabel = k.relabel(TRANSITION_STATUSES)
+
+    def ended_late(draw: DrawFn, d: dict[str, Any]) -> None:
+        # Signed out no earlier than its expiry or abandonment (both past).
+        relabel(draw, d)
+        d["updated_at"] = min(d["expire_at"], d["abandon_at"])
+
+    return k.mutated(k.base(_GONE), ended_late)
+
+
 RULES = (
     Rule(
         "order.created",
@@ -93,8 +104,7 @@ RULES = (
         "updated_at",
         "ended, removed, revoked and replaced sessions changed (updated_at) "
         "before expire_at and abandon_at",
-        # An expired session was updated at expiry, an abandoned one at abandonment.
-        breaker=lambda k: k.mutated(k.base(_GONE), k.relabel(TRANSITION_STATUSES)),
+        breaker=_break_transition,
     ),
 )
 
