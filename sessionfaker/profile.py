@@ -27,6 +27,7 @@ from typing import Any
 from . import documents
 from .errors import ProfileError, did_you_mean
 from .rules import (
+    ACTIVITY_ID_LAG_S,
     ACTOR_KINDS,
     DEVICE_KINDS,
     LIVE_STATUSES,
@@ -583,6 +584,9 @@ _WEIGHT_NOUNS = {
 }
 
 
+_SMALLEST_SHARE = 1e-12
+
+
 def _weights(key: Key, value: Any, where: str) -> dict[str, float]:
     if not isinstance(value, Mapping):
         raise ProfileError(where, key.path, f"expected a table of weights ({value!r})")
@@ -603,6 +607,18 @@ def _weights(key: Key, value: Any, where: str) -> dict[str, float]:
         out[name] = float(w)
     if value and not any(out.values()):
         raise ProfileError(where, key.path, "all weights are zero")
+    total = sum(out.values())
+    if not math.isfinite(total):
+        raise ProfileError(where, key.path, "weights too large: their sum is not a finite number")
+    # A share that vanishes in floating point (50 - 20 - 30 + 5e-324 is 0).
+    for name, w in out.items():
+        if 0 < w < total * _SMALLEST_SHARE:
+            raise ProfileError(
+                where,
+                f"{key.path}.{name}",
+                f"weight too small next to the others ({w!r}; at least {_SMALLEST_SHARE:g} "
+                "of their sum, or 0)",
+            )
     return out
 
 
@@ -718,6 +734,7 @@ def _check_feasible(p: Profile, where: Callable[[str], str]) -> None:
             f"reference time {format_instant(now)} is before the end of the creation window "
             f"({format_instant(end)})",
         )
+    _check_timestamps_fit(p, where)
     if p.lifetime_abandon <= 0 or p.lifetime_max <= 0:
         return
     for status, weight in p.status_weights.items():
@@ -737,6 +754,34 @@ def _check_feasible(p: Profile, where: Callable[[str], str]) -> None:
             where("tasks.max"),
             "tasks.max",
             f"more tasks than task kinds with a weight ({p.tasks_max})",
+        )
+
+
+def _check_timestamps_fit(p: Profile, where: Callable[[str], str]) -> None:
+    """Every timestamp of every session in [MS_MIN, MS_MAX] (rule timestamp.ms),
+    and room for latest_activity's id before the earliest session (a KSUID
+    second from the KSUID epoch on)."""
+    latest = min(p.time_window_end, p.time_now)
+    lives = {"lifetime.max": p.lifetime_max, "lifetime.abandon": p.lifetime_abandon}
+    if p.actor_rate > 0:
+        lives["lifetime.actor"] = p.lifetime_actor
+    key = max(lives, key=lambda k: lives[k])
+    if latest + lives[key] > MS_MAX:
+        raise ProfileError(
+            where(key),
+            key,
+            f"{format_duration(lives[key])} after the end of the creation window "
+            f"({format_instant(latest)}) is later than a timestamp may be "
+            f"({format_instant(MS_MAX)})",
+        )
+    earliest = MS_MIN + ACTIVITY_ID_LAG_S[1] * 1000
+    if p.activity_rate > 0 and p.time_window_start < earliest:
+        raise ProfileError(
+            where("time.window_start"),
+            "time.window_start",
+            f"{format_instant(p.time_window_start)} leaves no room for latest_activity's id, "
+            f"{ACTIVITY_ID_LAG_S[0]} to {ACTIVITY_ID_LAG_S[1]} s before its session "
+            f"(window from {format_instant(earliest)} on, or activity.rate 0)",
         )
 
 
@@ -819,8 +864,10 @@ def reference_markdown() -> str:
         "and the value, and exit code 2): syntax, unknown keys (with the closest known key",
         "suggested), unknown names in weight tables, negative or all-zero weights, rates",
         "outside [0, 1], malformed durations and instants, a reference time before the end of",
-        "the creation window, a status that no creation time in the window can produce, and",
-        "`extends` cycles.",
+        "the creation window, a status that no creation time in the window can produce,",
+        "weights whose sum overflows or that vanish in it, a lifetime that carries a",
+        "timestamp past what a KSUID can encode, a window leaving no room for the activity",
+        "id (10 to 40 s before a session, after the KSUID epoch), and `extends` cycles.",
         "",
     ]
     return "\n".join(lines)

@@ -1,4 +1,9 @@
-"""Validating sessions files against the structure, the rules and the policy."""
+"""Validating sessions files against the structure, the rules and the policy.
+
+Without a policy the checks are what Clerk guarantees, so a real export from
+Clerk passes; with one (``validate --strict``) also what sessionfaker's
+generator promises: the ``policy.*`` rules of :mod:`sessionfaker.rules`.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +48,9 @@ def check_records(
     policy: Policy | None = None,
     report: Report | None = None,
 ) -> Iterator[tuple[int, Violation]]:
-    """Yield ``(line, violation)`` for each broken rule, counting into ``report``."""
+    """Yield ``(line, violation)`` for each broken rule, counting into ``report``
+    (the ``now.*`` rules when ``now`` is given, the ``policy.*`` rules when
+    ``policy`` is)."""
     checker = Checker(now=now, policy=policy)
     rep = report if report is not None else Report()
     for line, record in records:
