@@ -31,7 +31,7 @@ from clerk_backend_api.security.types import (
 from hypothesis import HealthCheck, given, settings
 from svix.webhooks import Webhook
 
-from sessionfaker.errors import InvalidArgument, ProfileError
+from sessionfaker.errors import InvalidArgument, MissingExtraError, ProfileError
 from sessionfaker.generator import Generator
 from sessionfaker.profile import Profile, load_profile
 from sessionfaker.rules import check_session
@@ -44,7 +44,6 @@ from sessionfaker.signing import (
     webhook_events,
 )
 from sessionfaker.signing.keys import jwk_thumbprint
-from sessionfaker.stats import MissingExtraError
 from sessionfaker.strategies import invalid_tokens, session_tokens
 
 from .conftest import NOW, NOW_MS
