@@ -1,4 +1,4 @@
-"""sessionfaker profile infer: known fits on a hand-made file, the round trip
+"""sessionfaker profiles infer: known fits on a hand-made file, the round trip
 through a built-in profile, and the check that no value of the input leaks."""
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def test_infer_writes_a_commented_profile_that_loads_and_generates(tmp_path: Pat
     assert err == f"wrote {out} (fitted to 9 sessions)\n"
     text = out.read_text()
     assert text == infer_file(SMALL).text
-    assert text.startswith("# Inferred by `sessionfaker profile infer` from 9 sessions.\n")
+    assert text.startswith("# Inferred by `sessionfaker profiles infer` from 9 sessions.\n")
     assert "# Relative share of each status. Statuses left out get 0.\n" in text
     p = load_profile(out)
     assert p.name == "mine" and p.description == "Inferred from 9 sessions"
