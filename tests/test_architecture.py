@@ -41,10 +41,11 @@ LAYERS: list[tuple[str, bool, dict[str, list[str]]]] = [
                 "session",
                 "vocab",
                 "rules",
+                "rules.*",
             ]
         },
     ),
-    ("profile and plan", False, {"profile": ["profile"]}),
+    ("profile and plan", False, {"profile": ["profile", "documents"]}),
     ("engines", False, {"engines": ["generator"]}),
     (
         "sinks and readers",
@@ -55,12 +56,26 @@ LAYERS: list[tuple[str, bool, dict[str, list[str]]]] = [
         },
     ),
     (
+        "signing",
+        False,
+        {
+            "signing": [
+                "signing",
+                "signing._extra",
+                "signing.batch",
+                "signing.keys",
+                "signing.tokens",
+                "signing.webhooks",
+            ]
+        },
+    ),
+    (
         "adapters",
         True,
         {
             "api": ["__init__"],
             "cli": ["cli", "cli.*", "__main__"],
-            "strategies": ["strategies", "_hypothesis"],
+            "strategies": ["strategies", "_hypothesis", "signing.strategies"],
             "plugin": ["pytest_plugin"],
             "dask": ["dask"],
         },
@@ -83,7 +98,6 @@ OVERSIZED_FUNCTIONS = {
     "cli/stats.py:render",
     "generator.py:Generator.__init__",
     "generator.py:Generator._pieces",
-    "strategies.py:_breakers",
     "strategies.py:_Model.draw",
 }
 
