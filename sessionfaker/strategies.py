@@ -26,8 +26,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from hypothesis import strategies as st
-from hypothesis.strategies import DrawFn, SearchStrategy
+try:
+    from hypothesis import strategies as st
+    from hypothesis.strategies import DrawFn, SearchStrategy
+except ModuleNotFoundError as _missing:  # name the extra, as the other extras do
+    if _missing.name != "hypothesis":
+        raise
+    raise ModuleNotFoundError(
+        "sessionfaker.strategies needs hypothesis, from the 'hypothesis' extra: "
+        "pip install 'sessionfaker[hypothesis]'",
+        name="hypothesis",
+    ) from None
 
 from . import ids
 from .errors import InvalidArgument, ProfileError, did_you_mean
@@ -1053,3 +1062,9 @@ def _base(
     except InvalidArgument:
         return None
     return model.strategy()
+
+
+# Signed session tokens (issue 12): defined beside the signer, offered here too.
+from .signing.strategies import invalid_tokens, session_tokens  # noqa: E402
+
+__all__ += ["invalid_tokens", "session_tokens"]

@@ -30,12 +30,14 @@ class Report:
         return self.failed == 0 and self.checked > 0
 
     def summary(self) -> str:
+        checked = f"{self.checked} session{'s' if self.checked != 1 else ''} checked"
         if self.ok:
-            return f"{self.checked} sessions checked: all pass"
+            return f"{checked}: all pass"
         rules = ", ".join(f"{rule} {n}" for rule, n in sorted(self.by_rule.items()))
+        total = sum(self.by_rule.values())
         return (
-            f"{self.checked} sessions checked: {self.failed} break rules "
-            f"({sum(self.by_rule.values())} violations: {rules})"
+            f"{checked}: {self.failed} break{'s' if self.failed == 1 else ''} rules "
+            f"({total} violation{'s' if total != 1 else ''}: {rules})"
         )
 
 
