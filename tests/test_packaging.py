@@ -30,6 +30,7 @@ MODULES = [
     "sessionfaker.vocab",
     "sessionfaker.places",
     "sessionfaker.browsers",
+    "sessionfaker.measures",
 ]
 
 

@@ -1,0 +1,223 @@
+"""Measures of realism over a sample of sessions, generated or real.
+
+Each function reads session dicts (Clerk's wire format, as ``generate`` writes
+and an export holds) and returns a small frozen result whose ``value`` is the
+headline figure; ``as_dict()`` gives it for JSON. They answer, for a sample as
+a whole, the questions of issue 11's "Measures":
+
+=====================  ===================================================
+:func:`client_devices`  clients whose device, OS or browser changes
+:func:`ip_places`       IP addresses seen in more than one (city, country)
+:func:`unknown_cities`  cities that are not a place of their country
+:func:`recent_density`  creation density of the last days over the mean
+:func:`late_actors`     impersonations created in the last minutes
+:func:`live_per_user`   live sessions per user at ``now``
+:func:`new_users`       users who signed up inside the window
+:func:`expired_at_expiry`  expired sessions last updated at ``expire_at``
+:func:`shared_ids`      session ids found in both of two samples
+=====================  ===================================================
+
+>>> s = [{"id": "sess_1", "client_id": "client_a", "status": "expired",
+...       "created_at": 0, "updated_at": 10, "expire_at": 10,
+...       "latest_activity": {"is_mobile": False, "device_type": "Windows",
+...                           "browser_name": "Chrome", "ip_address": "192.0.2.1",
+...                           "country": "US", "city": "Chicago"}}]
+>>> client_devices(s).value, ip_places(s).value, expired_at_expiry(s).value
+(0.0, 0.0, 1.0)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import ids
+from .rules import LIVE_STATUSES
+
+Session = Mapping[str, Any]
+DAY_MS = 86_400_000
+MINUTE_MS = 60_000
+
+
+@dataclass(frozen=True)
+class Share:
+    """``part`` of ``whole`` (``value`` is the ratio, 0 for an empty whole)."""
+
+    part: int
+    whole: int
+    examples: tuple[Any, ...] = ()
+
+    @property
+    def value(self) -> float:
+        return self.part / self.whole if self.whole else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "value": self.value, "examples": list(self.examples)}
+
+
+@dataclass(frozen=True)
+class Density:
+    """Sessions per day in the last ``days`` over the window's mean per day."""
+
+    recent: int
+    total: int
+    days: float
+    window_days: float
+
+    @property
+    def value(self) -> float:
+        if not self.total or self.days <= 0:
+            return 0.0
+        return (self.recent / self.days) / (self.total / self.window_days)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "value": self.value}
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How a count per key spreads: its maximum and a few quantiles."""
+
+    keys: int
+    max: int
+    quantiles: dict[str, int]
+    top: tuple[tuple[Any, int], ...]
+
+    @property
+    def value(self) -> int:
+        return self.max
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "value": self.value, "top": [list(t) for t in self.top]}
+
+
+def _activities(sessions: Iterable[Session]) -> Iterable[tuple[Session, Mapping[str, Any]]]:
+    for s in sessions:
+        act = s.get("latest_activity")
+        if isinstance(act, Mapping):
+            yield s, act
+
+
+def _changing(groups: Mapping[Any, set[Any]], examples: int) -> Share:
+    changed = [k for k, seen in groups.items() if len(seen) > 1]
+    return Share(len(changed), len(groups), tuple(sorted(changed, key=str)[:examples]))
+
+
+def client_devices(sessions: Iterable[Session], examples: int = 3) -> Share:
+    """Clients (with activity) whose ``(is_mobile, device_type, browser_name)``
+    differs between their sessions: one client is one browser or app install."""
+    seen: dict[Any, set[tuple[Any, ...]]] = defaultdict(set)
+    for s, act in _activities(sessions):
+        key = (act.get("is_mobile"), act.get("device_type"), act.get("browser_name"))
+        seen[s.get("client_id")].add(key)
+    return _changing(seen, examples)
+
+
+def ip_places(sessions: Iterable[Session], examples: int = 3) -> Share:
+    """IP addresses seen with more than one ``(city, country)``."""
+    seen: dict[Any, set[tuple[Any, Any]]] = defaultdict(set)
+    for _, act in _activities(sessions):
+        if "ip_address" in act:
+            seen[act["ip_address"]].add((act.get("city"), act.get("country")))
+    return _changing(seen, examples)
+
+
+def unknown_cities(
+    sessions: Iterable[Session],
+    cities: Mapping[str, Iterable[tuple[str, int]]] | None = None,
+    examples: int = 3,
+) -> Share:
+    """Activities whose ``(city, country)`` is not a place of the country in
+    ``cities`` (the shipped vocabulary's by default; a country it has no
+    cities for counts as unknown)."""
+    if cities is None:
+        from .vocab import load
+
+        cities = load().cities
+    known = {(name, c) for c, names in cities.items() for name, _ in names}
+    whole = 0
+    unknown: Counter[tuple[Any, Any]] = Counter()
+    for _, act in _activities(sessions):
+        if "city" in act:
+            whole += 1
+            place = (act["city"], act.get("country"))
+            if place not in known:
+                unknown[place] += 1
+    top = tuple(p for p, _ in unknown.most_common(examples))
+    return Share(sum(unknown.values()), whole, top)
+
+
+def recent_density(
+    sessions: Iterable[Session], start_ms: int, now_ms: int, days: float = 7
+) -> Density:
+    """Creation density of the last ``days`` before ``now_ms`` over the mean
+    density of the window ``[start_ms, now_ms]`` (1 for a steady rate)."""
+    created = [int(s["created_at"]) for s in sessions]
+    since = now_ms - days * DAY_MS
+    recent = sum(since <= c <= now_ms for c in created)
+    inside = sum(start_ms <= c <= now_ms for c in created)
+    return Density(recent, inside, days, (now_ms - start_ms) / DAY_MS)
+
+
+def late_actors(sessions: Iterable[Session], now_ms: int, minutes: float = 30) -> Share:
+    """Sessions with an actor (impersonation, agent) created in the last
+    ``minutes`` before ``now_ms``, out of all sessions with an actor."""
+    since = now_ms - minutes * MINUTE_MS
+    created = [int(s["created_at"]) for s in sessions if s.get("actor") is not None]
+    return Share(sum(since <= c <= now_ms for c in created), len(created))
+
+
+def live_per_user(sessions: Iterable[Session], examples: int = 3) -> Spread:
+    """Live sessions (status active or pending) per user with at least one."""
+    counts = Counter(s.get("user_id") for s in sessions if s.get("status") in LIVE_STATUSES)
+    ordered = sorted(counts.values())
+    quantiles = {
+        f"p{q}": ordered[min(len(ordered) - 1, len(ordered) * q // 100)] if ordered else 0
+        for q in (50, 90, 99)
+    }
+    return Spread(
+        len(counts), ordered[-1] if ordered else 0, quantiles, tuple(counts.most_common(examples))
+    )
+
+
+def new_users(sessions: Iterable[Session], start_ms: int) -> Share:
+    """Users whose id (a KSUID, its second the sign-up) is at or after
+    ``start_ms``: they signed up inside the window."""
+    users = {s["user_id"] for s in sessions if ids.is_id(s.get("user_id"), ids.PREFIXES["user"])}
+    inside = [u for u in users if ids.id_unix_seconds(u, ids.PREFIXES["user"]) * 1000 >= start_ms]
+    return Share(len(inside), len(users))
+
+
+def expired_at_expiry(sessions: Iterable[Session]) -> Share:
+    """Expired sessions whose ``updated_at`` equals ``expire_at`` (real ones
+    were last touched before they expired)."""
+    expired = [s for s in sessions if s.get("status") == "expired"]
+    return Share(sum(s.get("updated_at") == s.get("expire_at") for s in expired), len(expired))
+
+
+def shared_ids(a: Iterable[Session], b: Iterable[Session], examples: int = 3) -> Share:
+    """Session ids of ``b`` also found in ``a``."""
+    seen = {s["id"] for s in a}
+    b_ids = [s["id"] for s in b]
+    both = [i for i in b_ids if i in seen]
+    return Share(len(both), len(b_ids), tuple(both[:examples]))
+
+
+def report(
+    sessions: Sequence[Session], start_ms: int, now_ms: int, *, recent_days: float = 7
+) -> dict[str, Any]:
+    """Every single-sample measure, as JSON-ready dicts keyed by name."""
+    results: dict[str, Share | Density | Spread] = {
+        "client_devices": client_devices(sessions),
+        "ip_places": ip_places(sessions),
+        "unknown_cities": unknown_cities(sessions),
+        "recent_density": recent_density(sessions, start_ms, now_ms, recent_days),
+        "late_actors": late_actors(sessions, now_ms),
+        "live_per_user": live_per_user(sessions),
+        "new_users": new_users(sessions, start_ms),
+        "expired_at_expiry": expired_at_expiry(sessions),
+    }
+    return {name: r.as_dict() for name, r in results.items()}
