@@ -2,7 +2,8 @@
 
 Each function reads session dicts (Clerk's wire format, as ``generate`` writes
 and an export holds) and returns a small frozen result whose ``value`` is the
-headline figure; ``as_dict()`` gives it for JSON. They answer, for a sample as
+headline figure; ``as_dict()`` gives it for JSON. :class:`Tally` gathers what
+they need in one pass, for a file read as a stream. They answer, for a sample as
 a whole, the questions of issue 11's "Measures":
 
 =====================  ===================================================
@@ -29,8 +30,9 @@ a whole, the questions of issue 11's "Measures":
 from __future__ import annotations
 
 import dataclasses
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,11 +96,107 @@ class Spread:
         return {**dataclasses.asdict(self), "value": self.value, "top": [list(t) for t in self.top]}
 
 
-def _activities(sessions: Iterable[Session]) -> Iterable[tuple[Session, Mapping[str, Any]]]:
-    for s in sessions:
+class Tally:
+    """What the measures need from a sample, gathered in one pass
+    (:meth:`add` each session), so a large file never sits in memory."""
+
+    def __init__(self) -> None:
+        self.devices: dict[Any, set[tuple[Any, ...]]] = defaultdict(set)
+        self.places: dict[Any, set[tuple[Any, Any]]] = defaultdict(set)
+        self.cities: Counter[tuple[Any, Any]] = Counter()
+        self.created = array("q")
+        self.actor_created = array("q")
+        self.live: Counter[Any] = Counter()
+        self.users: set[str] = set()
+        self.expired = 0
+        self.expired_at_expiry = 0
+
+    def add(self, s: Session) -> None:
+        """Count session ``s`` (a dict in Clerk's wire format)."""
+        created = s.get("created_at")
+        if isinstance(created, int):
+            self.created.append(created)
+            if s.get("actor") is not None:
+                self.actor_created.append(created)
+        status = s.get("status")
+        if status in LIVE_STATUSES:
+            self.live[s.get("user_id")] += 1
+        elif status == "expired":
+            self.expired += 1
+            self.expired_at_expiry += s.get("updated_at") == s.get("expire_at")
+        user = s.get("user_id")
+        if isinstance(user, str):
+            self.users.add(user)
         act = s.get("latest_activity")
-        if isinstance(act, Mapping):
-            yield s, act
+        if not isinstance(act, Mapping):
+            return
+        key = (act.get("is_mobile"), act.get("device_type"), act.get("browser_name"))
+        self.devices[s.get("client_id")].add(key)
+        if "ip_address" in act:
+            self.places[act["ip_address"]].add((act.get("city"), act.get("country")))
+        if "city" in act:
+            self.cities[act["city"], act.get("country")] += 1
+
+    def client_devices(self, examples: int = 3) -> Share:
+        return _changing(self.devices, examples)
+
+    def ip_places(self, examples: int = 3) -> Share:
+        return _changing(self.places, examples)
+
+    def unknown_cities(
+        self, cities: Mapping[str, Iterable[tuple[str, int]]] | None = None, examples: int = 3
+    ) -> Share:
+        if cities is None:
+            from .vocab import load
+
+            cities = load().cities
+        known = {(name, c) for c, names in cities.items() for name, _ in names}
+        unknown = Counter({p: n for p, n in self.cities.items() if p not in known})
+        top = tuple(p for p, _ in unknown.most_common(examples))
+        return Share(sum(unknown.values()), sum(self.cities.values()), top)
+
+    def recent_density(self, start_ms: int, now_ms: int, days: float = 7) -> Density:
+        since = now_ms - days * DAY_MS
+        recent = sum(since <= c <= now_ms for c in self.created)
+        inside = sum(start_ms <= c <= now_ms for c in self.created)
+        return Density(recent, inside, days, (now_ms - start_ms) / DAY_MS)
+
+    def late_actors(self, now_ms: int, minutes: float = 30) -> Share:
+        since = now_ms - minutes * MINUTE_MS
+        late = sum(since <= c <= now_ms for c in self.actor_created)
+        return Share(late, len(self.actor_created))
+
+    def live_per_user(self, examples: int = 3) -> Spread:
+        ordered = sorted(self.live.values())
+        quantiles = {
+            f"p{q}": ordered[min(len(ordered) - 1, len(ordered) * q // 100)] if ordered else 0
+            for q in (50, 90, 99)
+        }
+        top = tuple(self.live.most_common(examples))
+        return Spread(len(self.live), ordered[-1] if ordered else 0, quantiles, top)
+
+    def new_users(self, start_ms: int) -> Share:
+        prefix = ids.PREFIXES["user"]
+        users = [u for u in self.users if ids.is_id(u, prefix)]
+        inside = sum(ids.id_unix_seconds(u, prefix) * 1000 >= start_ms for u in users)
+        return Share(inside, len(users))
+
+    def expired_updated_at_expiry(self) -> Share:
+        return Share(self.expired_at_expiry, self.expired)
+
+    def report(self, start_ms: int, now_ms: int, recent_days: float = 7) -> dict[str, Any]:
+        """Every single-sample measure, as JSON-ready dicts keyed by name."""
+        results: dict[str, Share | Density | Spread] = {
+            "client_devices": self.client_devices(),
+            "ip_places": self.ip_places(),
+            "unknown_cities": self.unknown_cities(),
+            "recent_density": self.recent_density(start_ms, now_ms, recent_days),
+            "late_actors": self.late_actors(now_ms),
+            "live_per_user": self.live_per_user(),
+            "new_users": self.new_users(start_ms),
+            "expired_at_expiry": self.expired_updated_at_expiry(),
+        }
+        return {name: r.as_dict() for name, r in results.items()}
 
 
 def _changing(groups: Mapping[Any, set[Any]], examples: int) -> Share:
@@ -106,23 +204,23 @@ def _changing(groups: Mapping[Any, set[Any]], examples: int) -> Share:
     return Share(len(changed), len(groups), tuple(sorted(changed, key=str)[:examples]))
 
 
+def collect(sessions: Iterable[Session]) -> Tally:
+    """A :class:`Tally` of ``sessions``."""
+    tally = Tally()
+    for s in sessions:
+        tally.add(s)
+    return tally
+
+
 def client_devices(sessions: Iterable[Session], examples: int = 3) -> Share:
     """Clients (with activity) whose ``(is_mobile, device_type, browser_name)``
     differs between their sessions: one client is one browser or app install."""
-    seen: dict[Any, set[tuple[Any, ...]]] = defaultdict(set)
-    for s, act in _activities(sessions):
-        key = (act.get("is_mobile"), act.get("device_type"), act.get("browser_name"))
-        seen[s.get("client_id")].add(key)
-    return _changing(seen, examples)
+    return collect(sessions).client_devices(examples)
 
 
 def ip_places(sessions: Iterable[Session], examples: int = 3) -> Share:
     """IP addresses seen with more than one ``(city, country)``."""
-    seen: dict[Any, set[tuple[Any, Any]]] = defaultdict(set)
-    for _, act in _activities(sessions):
-        if "ip_address" in act:
-            seen[act["ip_address"]].add((act.get("city"), act.get("country")))
-    return _changing(seen, examples)
+    return collect(sessions).ip_places(examples)
 
 
 def unknown_cities(
@@ -133,21 +231,7 @@ def unknown_cities(
     """Activities whose ``(city, country)`` is not a place of the country in
     ``cities`` (the shipped vocabulary's by default; a country it has no
     cities for counts as unknown)."""
-    if cities is None:
-        from .vocab import load
-
-        cities = load().cities
-    known = {(name, c) for c, names in cities.items() for name, _ in names}
-    whole = 0
-    unknown: Counter[tuple[Any, Any]] = Counter()
-    for _, act in _activities(sessions):
-        if "city" in act:
-            whole += 1
-            place = (act["city"], act.get("country"))
-            if place not in known:
-                unknown[place] += 1
-    top = tuple(p for p, _ in unknown.most_common(examples))
-    return Share(sum(unknown.values()), whole, top)
+    return collect(sessions).unknown_cities(cities, examples)
 
 
 def recent_density(
@@ -155,47 +239,30 @@ def recent_density(
 ) -> Density:
     """Creation density of the last ``days`` before ``now_ms`` over the mean
     density of the window ``[start_ms, now_ms]`` (1 for a steady rate)."""
-    created = [int(s["created_at"]) for s in sessions]
-    since = now_ms - days * DAY_MS
-    recent = sum(since <= c <= now_ms for c in created)
-    inside = sum(start_ms <= c <= now_ms for c in created)
-    return Density(recent, inside, days, (now_ms - start_ms) / DAY_MS)
+    return collect(sessions).recent_density(start_ms, now_ms, days)
 
 
 def late_actors(sessions: Iterable[Session], now_ms: int, minutes: float = 30) -> Share:
     """Sessions with an actor (impersonation, agent) created in the last
     ``minutes`` before ``now_ms``, out of all sessions with an actor."""
-    since = now_ms - minutes * MINUTE_MS
-    created = [int(s["created_at"]) for s in sessions if s.get("actor") is not None]
-    return Share(sum(since <= c <= now_ms for c in created), len(created))
+    return collect(sessions).late_actors(now_ms, minutes)
 
 
 def live_per_user(sessions: Iterable[Session], examples: int = 3) -> Spread:
     """Live sessions (status active or pending) per user with at least one."""
-    counts = Counter(s.get("user_id") for s in sessions if s.get("status") in LIVE_STATUSES)
-    ordered = sorted(counts.values())
-    quantiles = {
-        f"p{q}": ordered[min(len(ordered) - 1, len(ordered) * q // 100)] if ordered else 0
-        for q in (50, 90, 99)
-    }
-    return Spread(
-        len(counts), ordered[-1] if ordered else 0, quantiles, tuple(counts.most_common(examples))
-    )
+    return collect(sessions).live_per_user(examples)
 
 
 def new_users(sessions: Iterable[Session], start_ms: int) -> Share:
     """Users whose id (a KSUID, its second the sign-up) is at or after
     ``start_ms``: they signed up inside the window."""
-    users = {s["user_id"] for s in sessions if ids.is_id(s.get("user_id"), ids.PREFIXES["user"])}
-    inside = [u for u in users if ids.id_unix_seconds(u, ids.PREFIXES["user"]) * 1000 >= start_ms]
-    return Share(len(inside), len(users))
+    return collect(sessions).new_users(start_ms)
 
 
 def expired_at_expiry(sessions: Iterable[Session]) -> Share:
     """Expired sessions whose ``updated_at`` equals ``expire_at`` (real ones
     were last touched before they expired)."""
-    expired = [s for s in sessions if s.get("status") == "expired"]
-    return Share(sum(s.get("updated_at") == s.get("expire_at") for s in expired), len(expired))
+    return collect(sessions).expired_updated_at_expiry()
 
 
 def shared_ids(a: Iterable[Session], b: Iterable[Session], examples: int = 3) -> Share:
@@ -207,17 +274,7 @@ def shared_ids(a: Iterable[Session], b: Iterable[Session], examples: int = 3) ->
 
 
 def report(
-    sessions: Sequence[Session], start_ms: int, now_ms: int, *, recent_days: float = 7
+    sessions: Iterable[Session], start_ms: int, now_ms: int, *, recent_days: float = 7
 ) -> dict[str, Any]:
     """Every single-sample measure, as JSON-ready dicts keyed by name."""
-    results: dict[str, Share | Density | Spread] = {
-        "client_devices": client_devices(sessions),
-        "ip_places": ip_places(sessions),
-        "unknown_cities": unknown_cities(sessions),
-        "recent_density": recent_density(sessions, start_ms, now_ms, recent_days),
-        "late_actors": late_actors(sessions, now_ms),
-        "live_per_user": live_per_user(sessions),
-        "new_users": new_users(sessions, start_ms),
-        "expired_at_expiry": expired_at_expiry(sessions),
-    }
-    return {name: r.as_dict() for name, r in results.items()}
+    return collect(sessions).report(start_ms, now_ms, recent_days)

@@ -161,3 +161,14 @@ def test_report_holds_every_single_sample_measure_as_json() -> None:
     assert report["ip_places"] == {"part": 0, "whole": 1, "examples": [], "value": 0.0}
     assert report["live_per_user"]["top"] == [["user_x", 1]]
     assert report["recent_density"]["value"] == pytest.approx(90 / 7)
+
+
+def test_a_tally_fed_one_session_at_a_time_gives_the_same_report() -> None:
+    sample = [
+        session(id=f"sess_{i}", client_id=f"client_{i % 3}", created_at=NOW - i * DAY)
+        for i in range(20)
+    ]
+    tally = measures.Tally()
+    for s in sample:
+        tally.add(s)
+    assert tally.report(START, NOW) == measures.report(iter(sample), START, NOW)
