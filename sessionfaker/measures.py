@@ -29,12 +29,11 @@ a whole, the questions of issue 11's "Measures":
 
 from __future__ import annotations
 
-import dataclasses
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from . import ids
 from .rules import LIVE_STATUSES
@@ -44,20 +43,61 @@ DAY_MS = 86_400_000
 MINUTE_MS = 60_000
 
 
+class ShareReport(TypedDict):
+    part: int
+    whole: int
+    value: float
+    examples: list[str]
+
+
+class DensityReport(TypedDict):
+    recent: int
+    total: int
+    days: float
+    window_days: float
+    value: float
+
+
+class SpreadReport(TypedDict):
+    keys: int
+    max: int
+    value: int
+    quantiles: dict[str, int]
+    top: dict[str, int]
+
+
+class RealismReport(TypedDict):
+    """:meth:`Tally.report`: every single-sample measure."""
+
+    client_devices: ShareReport
+    ip_places: ShareReport
+    unknown_cities: ShareReport
+    recent_density: DensityReport
+    late_actors: ShareReport
+    live_per_user: SpreadReport
+    new_users: ShareReport
+    expired_at_expiry: ShareReport
+
+
 @dataclass(frozen=True)
 class Share:
     """``part`` of ``whole`` (``value`` is the ratio, 0 for an empty whole)."""
 
     part: int
     whole: int
-    examples: tuple[Any, ...] = ()
+    examples: tuple[str, ...] = ()
 
     @property
     def value(self) -> float:
         return self.part / self.whole if self.whole else 0.0
 
-    def as_dict(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "value": self.value, "examples": list(self.examples)}
+    def as_dict(self) -> ShareReport:
+        return {
+            "part": self.part,
+            "whole": self.whole,
+            "value": self.value,
+            "examples": list(self.examples),
+        }
 
 
 @dataclass(frozen=True)
@@ -75,25 +115,37 @@ class Density:
             return 0.0
         return (self.recent / self.days) / (self.total / self.window_days)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "value": self.value}
+    def as_dict(self) -> DensityReport:
+        return {
+            "recent": self.recent,
+            "total": self.total,
+            "days": self.days,
+            "window_days": self.window_days,
+            "value": self.value,
+        }
 
 
 @dataclass(frozen=True)
 class Spread:
-    """How a count per key spreads: its maximum and a few quantiles."""
+    """How a count per key spreads: its maximum, a few quantiles, the top keys."""
 
     keys: int
     max: int
     quantiles: dict[str, int]
-    top: tuple[tuple[Any, int], ...]
+    top: tuple[tuple[str, int], ...]
 
     @property
     def value(self) -> int:
         return self.max
 
-    def as_dict(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "value": self.value, "top": [list(t) for t in self.top]}
+    def as_dict(self) -> SpreadReport:
+        return {
+            "keys": self.keys,
+            "max": self.max,
+            "value": self.value,
+            "quantiles": dict(self.quantiles),
+            "top": dict(self.top),
+        }
 
 
 class Tally:
@@ -152,7 +204,7 @@ class Tally:
             cities = load().cities
         known = {(name, c) for c, names in cities.items() for name, _ in names}
         unknown = Counter({p: n for p, n in self.cities.items() if p not in known})
-        top = tuple(p for p, _ in unknown.most_common(examples))
+        top = tuple(f"{city}, {country}" for (city, country), _ in unknown.most_common(examples))
         return Share(sum(unknown.values()), sum(self.cities.values()), top)
 
     def recent_density(self, start_ms: int, now_ms: int, days: float = 7) -> Density:
@@ -172,7 +224,7 @@ class Tally:
             f"p{q}": ordered[min(len(ordered) - 1, len(ordered) * q // 100)] if ordered else 0
             for q in (50, 90, 99)
         }
-        top = tuple(self.live.most_common(examples))
+        top = tuple((str(user), n) for user, n in self.live.most_common(examples))
         return Spread(len(self.live), ordered[-1] if ordered else 0, quantiles, top)
 
     def new_users(self, start_ms: int) -> Share:
@@ -184,24 +236,23 @@ class Tally:
     def expired_updated_at_expiry(self) -> Share:
         return Share(self.expired_at_expiry, self.expired)
 
-    def report(self, start_ms: int, now_ms: int, recent_days: float = 7) -> dict[str, Any]:
+    def report(self, start_ms: int, now_ms: int, recent_days: float = 7) -> RealismReport:
         """Every single-sample measure, as JSON-ready dicts keyed by name."""
-        results: dict[str, Share | Density | Spread] = {
-            "client_devices": self.client_devices(),
-            "ip_places": self.ip_places(),
-            "unknown_cities": self.unknown_cities(),
-            "recent_density": self.recent_density(start_ms, now_ms, recent_days),
-            "late_actors": self.late_actors(now_ms),
-            "live_per_user": self.live_per_user(),
-            "new_users": self.new_users(start_ms),
-            "expired_at_expiry": self.expired_updated_at_expiry(),
+        return {
+            "client_devices": self.client_devices().as_dict(),
+            "ip_places": self.ip_places().as_dict(),
+            "unknown_cities": self.unknown_cities().as_dict(),
+            "recent_density": self.recent_density(start_ms, now_ms, recent_days).as_dict(),
+            "late_actors": self.late_actors(now_ms).as_dict(),
+            "live_per_user": self.live_per_user().as_dict(),
+            "new_users": self.new_users(start_ms).as_dict(),
+            "expired_at_expiry": self.expired_updated_at_expiry().as_dict(),
         }
-        return {name: r.as_dict() for name, r in results.items()}
 
 
 def _changing(groups: Mapping[Any, set[Any]], examples: int) -> Share:
-    changed = [k for k, seen in groups.items() if len(seen) > 1]
-    return Share(len(changed), len(groups), tuple(sorted(changed, key=str)[:examples]))
+    changed = sorted(str(k) for k, seen in groups.items() if len(seen) > 1)
+    return Share(len(changed), len(groups), tuple(changed[:examples]))
 
 
 def collect(sessions: Iterable[Session]) -> Tally:
@@ -275,6 +326,6 @@ def shared_ids(a: Iterable[Session], b: Iterable[Session], examples: int = 3) ->
 
 def report(
     sessions: Iterable[Session], start_ms: int, now_ms: int, *, recent_days: float = 7
-) -> dict[str, Any]:
+) -> RealismReport:
     """Every single-sample measure, as JSON-ready dicts keyed by name."""
     return collect(sessions).report(start_ms, now_ms, recent_days)

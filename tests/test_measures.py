@@ -73,7 +73,7 @@ def test_unknown_cities_checks_the_city_against_its_country() -> None:
     ]
     result = measures.unknown_cities(sample, cities)
     assert (result.part, result.whole) == (3, 4)
-    assert result.examples == (("Simmonsfort", "US"), ("Paris", "US"))
+    assert result.examples == ("Simmonsfort, US", "Paris, US")
     shipped = measures.unknown_cities([session(latest_activity=act(city="Tokyo", country="JP"))])
     assert shipped.part == 0 and shipped.whole == 1
 
@@ -159,7 +159,7 @@ def test_report_holds_every_single_sample_measure_as_json() -> None:
         "expired_at_expiry",
     ]
     assert report["ip_places"] == {"part": 0, "whole": 1, "examples": [], "value": 0.0}
-    assert report["live_per_user"]["top"] == [["user_x", 1]]
+    assert report["live_per_user"]["top"] == {"user_x": 1}
     assert report["recent_density"]["value"] == pytest.approx(90 / 7)
 
 
