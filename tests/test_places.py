@@ -120,6 +120,10 @@ def test_the_map_is_a_function_of_the_mix() -> None:
     assert list(np.diff(a.ipv4_country_start)) == [576, 192]
     with pytest.raises(ValueError, match="no country"):
         load().places({"US": 0.0})
+    # A country the vocabulary has no cities for is all "country only".
+    nz = places.Places.compile({"NZ": 1.0, "US": 0.0}, load().cities)
+    assert nz.countries == ("NZ",) and nz.city == (None,) and list(nz.weight) == [1.0]
+    assert nz.place(nz.place_of("203.0.113.9")) == ("NZ", None)
 
 
 def _activities(name: str, n: int = 20_000) -> list[dict[str, Any]]:
