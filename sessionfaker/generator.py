@@ -674,7 +674,10 @@ class Generator:
             np.flatnonzero(ipv6).tolist(), v6_keys.tolist(), v6_words.tolist(), strict=True
         ):
             host = (w >> 32) & 0xFFFF or 1
-            ips[i] = b',"ip_address":"2001:db8:%x:%x::%x"' % (k >> 16, k & 0xFFFF, host)
+            if k & 0xFFFF:  # the fast spelling is the canonical one (RFC 5952)
+                ips[i] = b',"ip_address":"2001:db8:%x:%x::%x"' % (k >> 16, k & 0xFFFF, host)
+            else:
+                ips[i] = b',"ip_address":' + _json(places.ipv6_address(k, host))
 
         columns = (
             head,
