@@ -1,0 +1,40 @@
+"""A local Clerk Backend API (the session part of v1) over generated sessions.
+
+``sessionfaker serve`` and the pytest plugin's ``clerk_server`` fixture
+run it; Clerk's official SDKs talk to it unchanged. Needs the ``server``
+extra: ``pip install 'sessionfaker[server]'``.
+
+>>> import sessionfaker
+>>> from sessionfaker.server import Server, create_app, from_profile
+>>> p = sessionfaker.load_profile(now="2026-11-01T00:00:00Z")
+>>> with Server(create_app(from_profile(p, 100, seed=1))) as server:
+...     server.url.startswith("http://127.0.0.1:")
+True
+"""
+
+from __future__ import annotations
+
+try:
+    import starlette  # noqa: F401
+    import uvicorn  # noqa: F401
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        f"the server needs starlette and uvicorn: pip install 'sessionfaker[server]' ({exc})"
+    ) from exc
+
+from .app import ClerkError, TokenSigner, create_app
+from .run import Server
+from .sources import from_profile, from_table
+from .state import Sessions
+from .store import Store
+
+__all__ = [
+    "ClerkError",
+    "Server",
+    "Sessions",
+    "Store",
+    "TokenSigner",
+    "create_app",
+    "from_profile",
+    "from_table",
+]

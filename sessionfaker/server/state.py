@@ -1,0 +1,242 @@
+"""What the server serves: a :class:`~.store.Store` and what clients changed.
+
+Revocations and created sessions are an overlay over the store, kept for
+the server's life and dropped by :meth:`Sessions.reset`. Every public
+method holds one lock, so each request sees and leaves a coherent state:
+a revoked session lists as revoked, under its new ``updated_at``, in
+every filter at once.
+
+>>> import sessionfaker
+>>> from sessionfaker.generator import Generator
+>>> p = sessionfaker.load_profile(now="2026-11-01T00:00:00Z")
+>>> sessions = Sessions(Store.build(Generator(p, seed=1).ndjson(0, 50)), p, seed=1)
+>>> page, total = sessions.list(status="active", limit=3)
+>>> len(page), total == sum(b'"status":"active"' in s for s in sessions.list(limit=50)[0])
+(3, True)
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+
+from .. import ids
+from ..profile import Profile, lifetimes
+from ..rules import LIVE_STATUSES, STATUSES
+from ..schema import load_structure
+from .store import Codes, Store
+
+_REVOKED = STATUSES.index("revoked")
+_LIVE = frozenset(STATUSES.index(s) for s in LIVE_STATUSES)
+
+
+def wall_clock_ms() -> int:
+    """The wall clock in epoch milliseconds."""
+    return time.time_ns() // 1_000_000
+
+
+@dataclass
+class _Created:
+    """A session made by ``POST /v1/sessions``."""
+
+    session: dict[str, Any]
+    body: bytes
+    seq: int
+    place: int  # how many stored sessions are newer
+
+    @property
+    def status(self) -> int:
+        return STATUSES.index(self.session["status"])
+
+
+class Sessions:
+    """The served sessions: a store, revocations and created sessions.
+
+    ``clock`` gives the time of changes (epoch ms; the wall clock by
+    default); ``profile`` gives created sessions their lifetimes; ``seed``
+    makes their ids repeatable.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        profile: Profile,
+        *,
+        seed: int | str = 0,
+        clock: Callable[[], int] = wall_clock_ms,
+    ) -> None:
+        self.store = store
+        self.profile = profile
+        self.seed = str(seed)
+        self.clock = clock
+        self.fields = load_structure().names
+        self._lock = threading.Lock()
+        order_status = store.status[store.order]
+        self._base_by_status = [
+            np.flatnonzero(order_status == i).astype(np.int32) for i in range(len(STATUSES))
+        ]
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every revocation and created session."""
+        with self._lock:
+            self._by_status = list(self._base_by_status)
+            self._status: npt.NDArray[np.uint8] | None = None  # copied on first change
+            self._changed: dict[int, bytes] = {}
+            self._created: list[_Created] = []
+            self._created_ids: dict[str, _Created] = {}
+
+    # -- reading
+
+    def get(self, session_id: str) -> bytes | None:
+        """The JSON text of a session, or None when there is none with this id."""
+        with self._lock:
+            made = self._created_ids.get(session_id)
+            if made is not None:
+                return made.body
+            k = self.store.find(session_id)
+            return None if k is None else self._body(k)
+
+    def session(self, session_id: str) -> dict[str, Any] | None:
+        """A session as a dict, or None."""
+        body = self.get(session_id)
+        return None if body is None else orjson.loads(body)
+
+    def list(
+        self,
+        *,
+        user_id: str | None = None,
+        client_id: str | None = None,
+        status: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> tuple[list[bytes], int]:
+        """One page of the matching sessions, newest first, and how many match."""
+        code = None if status is None else STATUSES.index(status)
+        with self._lock:
+            ranks = self._ranks(user_id, client_id, code)
+            made = [
+                c
+                for c in self._created
+                if (user_id is None or c.session["user_id"] == user_id)
+                and (client_id is None or c.session["client_id"] == client_id)
+                and (code is None or c.status == code)
+            ]
+            made.sort(key=lambda c: (-c.session["created_at"], -c.seq))
+            base = self.store.n if ranks is None else len(ranks)
+            # Where each created session falls among the matching stored ones.
+            places = [
+                (min(c.place, base) if ranks is None else int(np.searchsorted(ranks, c.place)))
+                + i
+                for i, c in enumerate(made)
+            ]
+            total = base + len(made)
+            page = []
+            for j in range(offset, min(offset + limit, total)):
+                i = bisect.bisect_left(places, j)
+                if i < len(places) and places[i] == j:
+                    page.append(made[i].body)
+                else:
+                    at = j - i
+                    rank = at if ranks is None else int(ranks[at])
+                    page.append(self._body(int(self.store.order[rank])))
+            return page, total
+
+    def _ranks(self, user_id: str | None, client_id: str | None, code: int | None) -> Codes | None:
+        """The ranks of the matching stored sessions, ascending; None for all."""
+        s = self.store
+        if user_id is None and client_id is None:
+            return None if code is None else self._by_status[code]
+        if user_id is not None:
+            ranks = s.user_slice(user_id)
+            if client_id is not None:
+                wanted = s.clients.get(client_id.encode(), -1)
+                ranks = ranks[s.client_code[s.order[ranks]] == wanted]
+        else:
+            assert client_id is not None
+            ranks = s.client_slice(client_id)
+        if code is not None:
+            status = s.status if self._status is None else self._status
+            ranks = ranks[status[s.order[ranks]] == code]
+        return ranks
+
+    def _body(self, k: int) -> bytes:
+        changed = self._changed.get(k)
+        return changed if changed is not None else self.store.body(k)
+
+    # -- changing
+
+    def revoke(self, session_id: str) -> bytes | None:
+        """Revoke a live (active or pending) session and return it; other
+        sessions are returned unchanged. None when there is no such session."""
+        with self._lock:
+            made = self._created_ids.get(session_id)
+            if made is not None:
+                if made.status in _LIVE:
+                    made.session = self._revoked(made.session)
+                    made.body = orjson.dumps(made.session)
+                return made.body
+            s = self.store
+            k = s.find(session_id)
+            if k is None:
+                return None
+            if self._status is None:
+                self._status = s.status.copy()
+            old = int(self._status[k])
+            if old not in _LIVE:
+                return self._body(k)
+            session = self._revoked(orjson.loads(self._body(k)))
+            body = self._changed[k] = orjson.dumps(session)
+            self._status[k] = _REVOKED
+            rank = int(s.rank[k])
+            was = self._by_status[old]
+            self._by_status[old] = np.delete(was, np.searchsorted(was, rank))
+            now = self._by_status[_REVOKED]
+            self._by_status[_REVOKED] = np.insert(now, np.searchsorted(now, rank), rank)
+            return body
+
+    def _revoked(self, session: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **session,
+            "status": "revoked",
+            "updated_at": max(self.clock(), int(session["updated_at"])),
+        }
+
+    def create(self, user_id: str, organization_id: str | None = None) -> bytes:
+        """A new active session for ``user_id`` (on a new client), as Clerk's
+        testing endpoint makes one."""
+        with self._lock:
+            now = self.clock()
+            seq = len(self._created)
+            rng = random.Random(f"{self.seed}/created/{seq}")
+            second = now // 1000
+            life, abandon = lifetimes(self.profile, actor=False)
+            values = {
+                "object": "session",
+                "id": ids.make_id(ids.PREFIXES["session"], second, rng.getrandbits(128)),
+                "user_id": user_id,
+                "client_id": ids.make_id(ids.PREFIXES["client"], second, rng.getrandbits(128)),
+                "status": "active",
+                "last_active_organization_id": organization_id,
+                "last_active_at": now,
+                "expire_at": now + life,
+                "abandon_at": now + abandon,
+                "updated_at": now,
+                "created_at": now,
+            }
+            session = {name: values.get(name) for name in self.fields}
+            s = self.store
+            place = bisect.bisect_left(range(s.n), -now, key=lambda r: -int(s.created[s.order[r]]))
+            made = _Created(session, orjson.dumps(session), seq, place)
+            self._created.append(made)
+            self._created_ids[session["id"]] = made
+            return made.body
