@@ -16,6 +16,7 @@ from .infer import profile
 from .profiles import profiles
 from .schema import schema
 from .seed import seed
+from .serve import serve
 from .stats import stats
 from .validate import validate
 
@@ -34,6 +35,7 @@ cli.add_command(seed)
 cli.add_command(fixtures)
 cli.add_command(stats)
 cli.add_command(profile)
+cli.add_command(serve)
 
 
 def main() -> None:

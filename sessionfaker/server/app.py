@@ -19,8 +19,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from .. import ids
 from ..errors import did_you_mean
-from ..rules import LIVE_STATUSES, STATUSES
+from ..rules import STATUSES
 from .state import Sessions
 
 LIMIT_MAX = 500
@@ -129,7 +130,7 @@ async def _json_object(request: Request, *, code_status: int = 422) -> dict[str,
             code_status,
             "request_body_invalid",
             "the request body is invalid",
-            f"the request body is not JSON ({exc})",
+            f"the request body is not JSON (line {exc.lineno}, column {exc.colno})",
         ) from None
     if not isinstance(value, dict):
         raise ClerkError(
@@ -221,6 +222,15 @@ class Api:
         user_id = _string(body, "user_id", required=True)
         organization_id = _string(body, "active_organization_id", required=False)
         assert user_id is not None
+        for kind, value in (("user", user_id), ("organization", organization_id)):
+            if value is not None and not ids.is_id(value, ids.PREFIXES[kind]):
+                raise ClerkError(
+                    404,
+                    "resource_not_found",
+                    "not found",
+                    f"No {kind} was found with id {value!r}",
+                    "user_id" if kind == "user" else "active_organization_id",
+                )
         return JSONBytes(self.sessions.create(user_id, organization_id))
 
     async def revoke_session(self, request: Request) -> Response:
@@ -280,4 +290,4 @@ def create_app(
     )
 
 
-__all__ = ["LIVE_STATUSES", "ClerkError", "TokenSigner", "create_app", "list_params"]
+__all__ = ["ClerkError", "TokenSigner", "create_app", "list_params"]

@@ -135,8 +135,7 @@ class Sessions:
             base = self.store.n if ranks is None else len(ranks)
             # Where each created session falls among the matching stored ones.
             places = [
-                (min(c.place, base) if ranks is None else int(np.searchsorted(ranks, c.place)))
-                + i
+                (min(c.place, base) if ranks is None else int(np.searchsorted(ranks, c.place))) + i
                 for i, c in enumerate(made)
             ]
             total = base + len(made)
@@ -238,5 +237,5 @@ class Sessions:
             place = bisect.bisect_left(range(s.n), -now, key=lambda r: -int(s.created[s.order[r]]))
             made = _Created(session, orjson.dumps(session), seq, place)
             self._created.append(made)
-            self._created_ids[session["id"]] = made
+            self._created_ids[str(values["id"])] = made
             return made.body

@@ -57,7 +57,9 @@ class _Shape:
     """Literal bytes at fixed places, with slots between them."""
 
     def __init__(self, parts: tuple[bytes | int, ...]) -> None:
-        literal, self.slots, at = [], [], 0
+        literal: list[int] = []
+        self.slots: list[slice] = []
+        at = 0
         for part in parts:
             if isinstance(part, int):
                 self.slots.append(slice(at, at + part))
@@ -71,7 +73,8 @@ class _Shape:
         self.expected = np.frombuffer(text, np.uint8)[self.literal]
 
     def window(self, buf: npt.NDArray[np.uint8], at: Ints) -> npt.NDArray[np.uint8]:
-        return buf[at[:, None] + np.arange(self.width)]
+        rows: npt.NDArray[np.uint8] = buf[at[:, None] + np.arange(self.width)]
+        return rows
 
     def matches(self, window: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
         ok: npt.NDArray[np.bool_] = (window[:, self.literal] == self.expected).all(axis=1)
@@ -216,7 +219,7 @@ class Store:
     @classmethod
     def build(cls, chunks: Iterable[bytes]) -> Store:
         """A store of the sessions in NDJSON ``chunks`` (each whole lines)."""
-        f = tempfile.TemporaryFile(prefix="sessionfaker-serve-")
+        f = tempfile.TemporaryFile(prefix="sessionfaker-serve-")  # noqa: SIM115 - kept open by the store
         try:
             return cls._build(f, chunks)
         except BaseException:
@@ -239,9 +242,7 @@ class Store:
         status = np.concatenate([p.status for p in parts]) if parts else np.zeros(0, np.uint8)
         created = np.concatenate([p.created for p in parts]) if parts else np.zeros(0, np.int64)
         user_code = np.concatenate([p.users for p in parts]) if parts else np.zeros(0, np.int32)
-        client_code = (
-            np.concatenate([p.clients for p in parts]) if parts else np.zeros(0, np.int32)
-        )
+        client_code = np.concatenate([p.clients for p in parts]) if parts else np.zeros(0, np.int32)
         order = np.lexsort((np.arange(n), -created)).astype(np.int32)
         rank = np.empty(n, dtype=np.int32)
         rank[order] = np.arange(n, dtype=np.int32)
