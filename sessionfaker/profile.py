@@ -185,6 +185,28 @@ KEYS: tuple[Key, ...] = (
         "Share of null values in nullable fields sessionfaker has no special knowledge of "
         "(fields a newer structure adds).",
     ),
+    Key(
+        "tokens.org_roles",
+        "text",
+        "admin,member",
+        "Comma list of organisation roles, without the `org:` prefix; each user's role in an "
+        "organisation is one of them, the same in every session token.",
+    ),
+    Key(
+        "tokens.org_permissions",
+        "text",
+        "",
+        "Comma list of custom permissions (`org:<feature>:<permission>`) that session tokens "
+        "with an organisation carry (`o.per`/`o.fpm` in v2, `org_permissions` in v1).",
+    ),
+    Key("tokens.plan", "text", "", "The `pla` claim of v2 session tokens, e.g. `u:free_user`."),
+    Key(
+        "tokens.features",
+        "text",
+        "",
+        "More `fea` entries of v2 session tokens, e.g. `u:export`, after the organisation "
+        "features that `tokens.org_permissions` names.",
+    ),
 )
 KEYS_BY_PATH = {k.path: k for k in KEYS}
 _TABLES = {k.path.split(".")[0] for k in KEYS if "." in k.path}
@@ -222,6 +244,10 @@ class Profile:
     population_skew: float
     timeline_boundary_rate: float
     extra_null_rate: float
+    tokens_org_roles: str
+    tokens_org_permissions: str
+    tokens_plan: str
+    tokens_features: str
     # The merged raw values and where each came from, to re-validate overrides.
     raw: Mapping[str, Any] = dataclasses.field(repr=False, compare=False)
     origins: Mapping[str, str] = dataclasses.field(repr=False, compare=False)

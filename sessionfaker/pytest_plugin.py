@@ -36,10 +36,13 @@ import pytest
 from .errors import InvalidArgument, ProfileError, did_you_mean
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from .generator import Generator as SessionGenerator
     from .profile import Profile
     from .server.testing import ClerkServer
     from .session import Session
+    from .signing import Signer
 
 __all__ = ["SessionFactory"]
 
@@ -291,6 +294,7 @@ class SessionFactory:
         self.profile = profile
         self.seed = seed
         self._streams: dict[tuple[str | None, bool | None], Iterator[dict[str, Any]]] = {}
+        self._signer: Signer | None = None
 
     @property
     def now(self) -> int:
@@ -302,6 +306,28 @@ class SessionFactory:
             f"<SessionFactory profile={self.profile.name!r} seed={self.seed!r} "
             f"now={_iso(self.now)}>"
         )
+
+    @property
+    def signer(self) -> Signer:
+        """A session-token signer with the RSA test key of this factory's seed (needs
+        the ``tokens`` extra)."""
+        if self._signer is None:
+            from .signing import KeyPair, Signer
+
+            self._signer = Signer(KeyPair.from_seed(self.seed), profile=self.profile)
+        return self._signer
+
+    def token(self, session: Mapping[str, Any], *, lifetime_s: int | None = None) -> str:
+        """The session token of a live ``session`` at :attr:`now`, signed with :attr:`signer`."""
+        return self.signer.token(session, now=self.now, lifetime_s=lifetime_s)
+
+    def jwks(self) -> dict[str, Any]:
+        """The JWKS that verifies :meth:`token`'s tokens."""
+        return self.signer.jwks()
+
+    def public_pem(self) -> str:
+        """The public key (PEM) that verifies :meth:`token`'s tokens: ``jwt_key``."""
+        return self.signer.public_pem()
 
     def _stream(self, status: str | None, actor: bool | None) -> Iterator[dict[str, Any]]:
         key = (status, actor)

@@ -1409,3 +1409,9 @@ def _breakers(p: Profile) -> dict[str, SearchStrategy[dict[str, Any]]]:
 
     out["policy.ip"] = _mutated(with_activity, activity_change(bad_ip))
     return {r: s for r in RULES if (s := out.get(r)) is not None}
+
+
+# Signed session tokens (issue 12): defined beside the signer, offered here too.
+from .signing.strategies import invalid_tokens, session_tokens  # noqa: E402
+
+__all__ += ["invalid_tokens", "session_tokens"]

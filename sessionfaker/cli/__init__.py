@@ -13,12 +13,15 @@ from .. import __version__
 from .fixtures import fixtures
 from .generate import generate
 from .infer import profile
+from .keys import keys
 from .profiles import profiles
 from .schema import schema
 from .seed import seed
 from .serve import serve
 from .stats import stats
+from .tokens import tokens
 from .validate import validate
+from .webhooks import webhooks
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,6 +39,9 @@ cli.add_command(fixtures)
 cli.add_command(stats)
 cli.add_command(profile)
 cli.add_command(serve)
+cli.add_command(keys)
+cli.add_command(tokens)
+cli.add_command(webhooks)
 
 
 def main() -> None:
