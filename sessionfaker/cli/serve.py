@@ -5,6 +5,7 @@ import sys
 import click
 
 from .common import UsageError, errors, profile_options, resolve_profile
+from .keys import key_seed_option
 
 
 @click.command()
@@ -33,6 +34,7 @@ from .common import UsageError, errors, profile_options, resolve_profile
     help="Serve the sessions in a table written by 'sessionfaker seed' instead.",
 )
 @click.option("--table", default="sessions", show_default=True, help="The table --from reads.")
+@key_seed_option
 @click.option(
     "--secret-key",
     metavar="sk_test_...",
@@ -49,6 +51,7 @@ def serve(
     overrides: tuple[str, ...],
     from_url: str | None,
     table: str,
+    key_seed: str | None,
     secret_key: str | None,
 ) -> None:
     """Serve sessions through Clerk's Backend API (the session part of v1).
@@ -66,16 +69,15 @@ def serve(
         raise UsageError("-n does not apply to --from: the table holds the sessions")
     profile = resolve_profile(profile_ref, now, overrides)
     with errors():
-        try:
-            from ..server import Server, create_app, from_profile, from_table
-        except ImportError as exc:
-            raise click.ClickException(str(exc)) from None
+        from ..server import Server, create_app, from_profile, from_table
+
         try:
             if from_url is None:
                 sessions = from_profile(profile, count, seed=seed)
             else:
                 sessions = from_table(from_url, profile, table=table, seed=seed)
-            server = Server(create_app(sessions, secret_key=secret_key), host=host, port=port)
+            app = create_app(sessions, key_seed=key_seed, secret_key=secret_key)
+            server = Server(app, host=host, port=port)
             n = sessions.store.n
             server.run(
                 lambda url: click.echo(f"serving {n:,} sessions at {url} (Ctrl-C stops)", err=True)

@@ -14,15 +14,12 @@ True
 
 from __future__ import annotations
 
-try:
-    import starlette  # noqa: F401
-    import uvicorn  # noqa: F401
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        f"the server needs starlette and uvicorn: pip install 'sessionfaker[server]' ({exc})"
-    ) from exc
+from ..stats import require
 
-from .app import ClerkError, TokenSigner, create_app
+for _module in ("starlette", "uvicorn"):
+    require(_module, "the server", "server")
+
+from .app import ClerkError, create_app
 from .run import Server
 from .sources import from_profile, from_table
 from .state import Sessions
@@ -33,7 +30,6 @@ __all__ = [
     "Server",
     "Sessions",
     "Store",
-    "TokenSigner",
     "create_app",
     "from_profile",
     "from_table",

@@ -9,8 +9,10 @@ one at a time on the event loop and each sees a coherent state.
 
 from __future__ import annotations
 
+import base64
+import threading
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from starlette.applications import Starlette
@@ -24,23 +26,14 @@ from ..errors import did_you_mean
 from ..rules import STATUSES
 from .state import Sessions
 
+if TYPE_CHECKING:
+    from ..signing import Signer
+
 LIMIT_MAX = 500
 TOKEN_LIFETIME_S = (30, 315_360_000)
 _TRUE = ("1", "t", "T", "true", "TRUE", "True")
 _FALSE = ("0", "f", "F", "false", "FALSE", "False")
 SECRET_KEY_PREFIX = "sk_test_"
-
-
-class TokenSigner(Protocol):
-    """What the server needs from :class:`sessionfaker.signing.Signer`."""
-
-    def token(self, session: Mapping[str, Any], *, now: int, lifetime_s: int | None = None) -> str:
-        """A session token (JWT) for ``session``, issued at ``now`` (epoch ms)."""
-        ...
-
-    def jwks(self) -> dict[str, Any]:
-        """The JSON Web Key Set that verifies the tokens."""
-        ...
 
 
 class JSONBytes(Response):
@@ -162,7 +155,7 @@ class Api:
     """The handlers, over one :class:`Sessions`, signer and secret key."""
 
     def __init__(
-        self, sessions: Sessions, signer: TokenSigner | None, secret_key: str | None
+        self, sessions: Sessions, signer: Callable[[], Signer], secret_key: str | None
     ) -> None:
         self.sessions = sessions
         self.signer = signer
@@ -240,6 +233,78 @@ class Api:
             raise not_found(session_id)
         return JSONBytes(body)
 
+    async def create_token(self, request: Request) -> Response:
+        session_id = request.path_params["session_id"]
+        body = await _json_object(request)
+        lifetime = body.get("expires_in_seconds")
+        low, high = TOKEN_LIFETIME_S
+        if lifetime is not None and (
+            isinstance(lifetime, bool)
+            or not isinstance(lifetime, int)
+            or not low <= lifetime <= high
+        ):
+            raise _bad_body(
+                "form_param_format_invalid",
+                "expires_in_seconds",
+                f"expires_in_seconds must be an integer between {low} and {high} "
+                f"(got {lifetime!r})",
+            )
+        session = self.sessions.session(session_id)
+        if session is None:
+            raise not_found(session_id)
+        jwt = self._token(session, lifetime, 404)
+        return JSONBytes(orjson.dumps({"object": "token", "jwt": jwt}))
+
+    def _token(self, session: dict[str, Any], lifetime_s: int | None, status: int) -> str:
+        from ..signing import live_problem
+
+        now = self.sessions.clock()
+        problem = live_problem(session, now)
+        if problem is not None:
+            raise ClerkError(
+                status,
+                "session_not_active" if status == 404 else "authentication_invalid",
+                "session is not active",
+                f"Session {session['id']} cannot have a token: {problem}",
+            )
+        return self.signer().token(session, now=now, lifetime_s=lifetime_s)
+
+    async def refresh_session(self, request: Request) -> Response:
+        session_id = request.path_params["session_id"]
+        body = await _json_object(request, code_status=400)
+        fields = {}
+        for name in ("expired_token", "refresh_token", "request_origin"):
+            value = body.get(name)
+            if not isinstance(value, str) or not value:
+                raise ClerkError(
+                    400,
+                    "form_param_missing" if value is None else "form_param_format_invalid",
+                    f"{name} is invalid",
+                    f"{name} must be a non-empty string (got {value!r})",
+                    name,
+                )
+            fields[name] = value
+        shape = body.get("format") or "token"
+        if shape not in ("token", "cookie"):
+            raise _bad_query("format", f"format must be token or cookie (got {shape!r})")
+        session = self.sessions.session(session_id)
+        claims = verify_signature(self.signer(), fields["expired_token"])
+        if session is None or claims is None or claims.get("sid") != session_id:
+            raise ClerkError(
+                401,
+                "authentication_invalid",
+                "Invalid authentication",
+                f"expired_token is not a token of session {session_id} signed by this server",
+            )
+        jwt = self._token(session, None, 401)
+        if shape == "cookie":
+            cookie = f"__session={jwt}; Path=/; Secure; SameSite=Lax"
+            return JSONBytes(orjson.dumps({"object": "cookies", "cookies": [cookie]}))
+        return JSONBytes(orjson.dumps({"object": "token", "jwt": jwt}))
+
+    async def jwks(self, request: Request) -> Response:
+        return JSONBytes(orjson.dumps(self.signer().jwks()))
+
     async def reset(self, request: Request) -> Response:
         self.sessions.reset()
         return JSONBytes(b'{"object":"reset"}')
@@ -268,21 +333,73 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     ).response()
 
 
+def verify_signature(signer: Signer, token: str) -> dict[str, Any] | None:
+    """The claims of ``token`` when ``signer``'s key signed it (expired or not), else None."""
+    from ..signing import _extra
+
+    try:
+        head, payload, signature = token.encode("ascii").split(b".")
+        header = orjson.loads(_unb64(head))
+        if not isinstance(header, dict) or header.get("alg") != "RS256":
+            return None
+        signer.key.public_key.verify(
+            _unb64(signature),
+            head + b"." + payload,
+            _extra.crypto("asymmetric.padding").PKCS1v15(),
+            _extra.crypto("hashes").SHA256(),
+        )
+        claims = orjson.loads(_unb64(payload))
+    except Exception:  # anything malformed or not ours is simply not a token of ours
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def _unb64(part: bytes) -> bytes:
+    return base64.urlsafe_b64decode(part + b"=" * (-len(part) % 4))
+
+
 def create_app(
-    sessions: Sessions, *, signer: TokenSigner | None = None, secret_key: str | None = None
+    sessions: Sessions,
+    *,
+    signer: Signer | None = None,
+    key_seed: int | str | None = None,
+    secret_key: str | None = None,
 ) -> Starlette:
     """The ASGI app serving ``sessions`` under ``/v1``.
 
-    ``secret_key``, when given, is the only bearer key accepted; otherwise
-    any ``sk_test_...`` key is. ``POST /__sessionfaker/reset`` (no key
-    needed) forgets every change.
+    Tokens are signed by ``signer``, by default one with the test key of
+    ``key_seed`` (default: the sessions' seed), made on first use. ``secret_key``,
+    when given, is the only bearer key accepted; otherwise any ``sk_test_...``
+    key is. ``POST /__sessionfaker/reset`` (no key needed) forgets every change.
     """
-    api = Api(sessions, signer, secret_key)
+    lock = threading.Lock()
+    made: list[Signer] = [] if signer is None else [signer]
+
+    def get_signer() -> Signer:
+        with lock:
+            if not made:
+                from ..signing import KeyPair, Signer
+
+                seed = sessions.seed if key_seed is None else key_seed
+                made.append(Signer(KeyPair.from_seed(seed), profile=sessions.profile))
+            return made[0]
+
+    api = Api(sessions, get_signer, secret_key)
     routes = [
         Route("/v1/sessions", api.route(api.list_sessions), methods=["GET"]),
         Route("/v1/sessions", api.route(api.create_session), methods=["POST"]),
         Route("/v1/sessions/{session_id}", api.route(api.get_session), methods=["GET"]),
         Route("/v1/sessions/{session_id}/revoke", api.route(api.revoke_session), methods=["POST"]),
+        Route(
+            "/v1/sessions/{session_id}/refresh", api.route(api.refresh_session), methods=["POST"]
+        ),
+        Route("/v1/sessions/{session_id}/tokens", api.route(api.create_token), methods=["POST"]),
+        Route(
+            "/v1/sessions/{session_id}/tokens/{template_name}",
+            api.route(api.create_token),
+            methods=["POST"],
+        ),
+        Route("/v1/jwks", api.route(api.jwks), methods=["GET"]),
         Route("/__sessionfaker/reset", api.reset, methods=["POST"]),
     ]
     return Starlette(
@@ -290,4 +407,4 @@ def create_app(
     )
 
 
-__all__ = ["ClerkError", "TokenSigner", "create_app", "list_params"]
+__all__ = ["ClerkError", "create_app", "list_params", "verify_signature"]
