@@ -14,11 +14,7 @@ True
 
 from __future__ import annotations
 
-from ..stats import require
-
-for _module in ("starlette", "uvicorn"):
-    require(_module, "the server", "server")
-
+from . import _extra  # noqa: F401  (first: names the extra when starlette is missing)
 from .app import ClerkError, create_app
 from .run import Server
 from .sources import from_profile, from_table
