@@ -70,18 +70,25 @@ def serve(
     profile = resolve_profile(profile_ref, now, overrides)
     with errors():
         from ..server import Server, create_app, from_profile, from_table
+        from ..server.run import bind
 
+        sock = bind(host, port)  # first: a port in use fails before the sessions are built
         try:
             if from_url is None:
                 sessions = from_profile(profile, count, seed=seed)
             else:
                 sessions = from_table(from_url, profile, table=table, seed=seed)
+        except BaseException:
+            sock.close()
+            raise
+        try:
             app = create_app(sessions, key_seed=key_seed, secret_key=secret_key)
-            server = Server(app, host=host, port=port)
             n = sessions.store.n
-            server.run(
+            Server(app, sock=sock).run(
                 lambda url: click.echo(f"serving {n:,} sessions at {url} (Ctrl-C stops)", err=True)
             )
         except KeyboardInterrupt:
             click.echo("stopped", err=True)
             sys.exit(130)
+        finally:
+            sessions.store.close()

@@ -49,13 +49,21 @@ class _Uvicorn(uvicorn.Server):
 class Server:
     """An ASGI app served by uvicorn on ``host:port``.
 
-    The socket is bound when the object is made, so :attr:`url` is known
-    (and a port of 0 resolved) before the server starts.
+    The socket is bound when the object is made (or given, bound by
+    :func:`bind`), so :attr:`url` is known (and a port of 0 resolved)
+    before the server starts.
     """
 
-    def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        sock: socket.socket | None = None,
+    ) -> None:
         self.app = app
-        self.sock = bind(host, port)
+        self.sock = bind(host, port) if sock is None else sock
         address = self.sock.getsockname()
         shown = f"[{address[0]}]" if self.sock.family == socket.AF_INET6 else address[0]
         self.root = f"http://{shown}:{address[1]}"
