@@ -20,8 +20,8 @@ import pytest
 
 pytest.importorskip("starlette")
 
-from click.testing import CliRunner
 from clerk_backend_api import Clerk
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
