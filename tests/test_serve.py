@@ -296,3 +296,24 @@ def test_server_thread_stops_cleanly() -> None:
         again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         again.bind(("127.0.0.1", port))
     sessions.store.close()
+
+
+def test_parts_made_by_several_processes_serve_the_same() -> None:
+    p = profile("default")
+    one = from_profile(p, 5000, seed=6, jobs=1)
+    three = from_profile(p, 5000, seed=6, jobs=3)
+    try:
+        assert len(three.store._fds) == 3
+        for status in (None, "active", "revoked"):
+            assert three.list(status=status, limit=500, offset=1000) == one.list(
+                status=status, limit=500, offset=1000
+            )
+        for body in one.list(limit=500, offset=4500)[0]:
+            s = orjson.loads(body)
+            assert three.get(s["id"]) == body
+            assert three.list(user_id=s["user_id"], limit=500) == one.list(
+                user_id=s["user_id"], limit=500
+            )
+    finally:
+        one.store.close()
+        three.store.close()

@@ -3,8 +3,14 @@ from a table that ``sessionfaker seed`` wrote."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
+from multiprocessing import get_context
 
 import orjson
 
@@ -13,11 +19,15 @@ from ..errors import InvalidArgument, SessionfakerError
 from ..generator import Generator
 from ..profile import Profile
 from .state import Sessions, wall_clock_ms
-from .store import Store
+from .store import Part, Store, write_part
 
 # Sessions per piece of text handed to the store: large enough that
 # numpy's per-call cost vanishes.
 CHUNK = 2048
+
+
+# From this many sessions on, several processes generate and read them.
+PARALLEL_MIN = 200_000
 
 
 def from_profile(
@@ -26,13 +36,46 @@ def from_profile(
     *,
     seed: int | str = 0,
     clock: Callable[[], int] = wall_clock_ms,
+    jobs: int | None = None,
 ) -> Sessions:
     """Sessions ``0`` to ``count - 1`` of ``(profile, seed)``, byte for byte
-    what ``generate`` writes for the same options."""
+    what ``generate`` writes for the same options, made by ``jobs``
+    processes (by default one per core from :data:`PARALLEL_MIN` sessions)."""
     if count < 0:
         raise InvalidArgument(f"count must be >= 0 ({count})")
-    store = Store.build(Generator(profile, seed).ndjson(0, count, chunk=CHUNK))
-    return Sessions(store, profile, seed=seed, clock=clock)
+    if jobs is None:
+        jobs = min(os.cpu_count() or 1, 8) if count >= PARALLEL_MIN else 1
+    if jobs < 1:
+        raise InvalidArgument(f"jobs must be >= 1 ({jobs})")
+    return Sessions(_generated(profile, seed, count, jobs), profile, seed=seed, clock=clock)
+
+
+def _part(profile: Profile, seed: int | str, start: int, count: int, directory: str) -> Part:
+    return write_part(Generator(profile, seed).ndjson(start, count, chunk=CHUNK), directory)
+
+
+def _generated(profile: Profile, seed: int | str, count: int, jobs: int) -> Store:
+    """The store of a generated run, cut into ``jobs`` parts made at once: this
+    process makes the last one while ``jobs - 1`` others make the rest."""
+    step = -(-count // jobs // CHUNK) * CHUNK or CHUNK
+    ranges = [(a, min(step, count - a)) for a in range(0, count, step)] or [(0, 0)]
+    directory = tempfile.mkdtemp(prefix="sessionfaker-serve-")
+    try:
+        if len(ranges) == 1:
+            return Store.from_parts([_part(profile, seed, 0, count, directory)])
+        # fork is fast, but only safe while this process runs no other thread.
+        method = "fork" if threading.active_count() == 1 else "spawn"
+        with ProcessPoolExecutor(len(ranges) - 1, mp_context=get_context(method)) as pool:
+            futures = [pool.submit(_part, profile, seed, a, n, directory) for a, n in ranges[:-1]]
+            try:
+                last = _part(profile, seed, *ranges[-1], directory)
+                parts = [f.result() for f in futures] + [last]
+            except BaseException:
+                pool.shutdown(cancel_futures=True)
+                raise
+        return Store.from_parts(parts)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def from_table(

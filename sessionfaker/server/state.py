@@ -18,10 +18,11 @@ every filter at once.
 from __future__ import annotations
 
 import bisect
+import builtins
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,16 +140,20 @@ class Sessions:
                 for i, c in enumerate(made)
             ]
             total = base + len(made)
-            page = []
-            for j in range(offset, min(offset + limit, total)):
+            stop = min(offset + limit, total)
+            if not made:  # the common case: one slice of stored sessions
+                ranks_page = np.arange(offset, stop) if ranks is None else ranks[offset:stop]
+                return self._bodies(self.store.order[ranks_page].tolist()), total
+            page: builtins.list[bytes | int] = []
+            for j in range(offset, stop):
                 i = bisect.bisect_left(places, j)
                 if i < len(places) and places[i] == j:
                     page.append(made[i].body)
                 else:
                     at = j - i
-                    rank = at if ranks is None else int(ranks[at])
-                    page.append(self._body(int(self.store.order[rank])))
-            return page, total
+                    page.append(int(self.store.order[at if ranks is None else int(ranks[at])]))
+            stored: Iterator[bytes] = iter(self._bodies([k for k in page if isinstance(k, int)]))
+            return [k if isinstance(k, bytes) else next(stored) for k in page], total
 
     def _ranks(self, user_id: str | None, client_id: str | None, code: int | None) -> Codes | None:
         """The ranks of the matching stored sessions, ascending; None for all."""
@@ -169,8 +174,14 @@ class Sessions:
         return ranks
 
     def _body(self, k: int) -> bytes:
-        changed = self._changed.get(k)
-        return changed if changed is not None else self.store.body(k)
+        return self._bodies([k])[0]
+
+    def _bodies(self, ks: builtins.list[int]) -> builtins.list[bytes]:
+        bodies = self.store.bodies(ks)
+        if self._changed:
+            changed = self._changed
+            bodies = [changed.get(k, b) for k, b in zip(ks, bodies, strict=True)]
+        return bodies
 
     # -- changing
 
