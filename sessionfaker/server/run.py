@@ -29,7 +29,6 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise InvalidArgument(f"cannot listen on {host}:{port} ({exc.strerror})") from None
-    sock.set_inheritable(True)
     return sock
 
 
