@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,47 +16,21 @@ from clerk_backend_api import Clerk, models
 from sessionfaker import ids
 from sessionfaker.generator import Generator
 from sessionfaker.rules import STATUSES, check_session
-from sessionfaker.server import Server, Sessions, create_app, from_profile
+from sessionfaker.server import Server, create_app, from_profile
 from sessionfaker.server.testing import SECRET_KEY
 
 from .conftest import NOW_MS, profile
 
+pytest_plugins = ["tests.server_helpers"]
+
+CLOCK = NOW_MS + 60_000  # when the server changes a session
 COUNT = 3000
 SEED = 7
-CLOCK = NOW_MS + 60_000  # when the server changes a session
 
 
 @pytest.fixture(scope="module")
 def generated() -> list[dict[str, Any]]:
     return list(Generator(profile("default"), SEED).generate(0, COUNT))
-
-
-@pytest.fixture(scope="module")
-def running() -> Iterator[tuple[Server, Sessions]]:
-    sessions = from_profile(profile("default"), COUNT, seed=SEED, clock=lambda: CLOCK)
-    server = Server(create_app(sessions, secret_key=SECRET_KEY))
-    with server:
-        yield server, sessions
-    sessions.store.close()
-
-
-@pytest.fixture
-def server(running: tuple[Server, Sessions]) -> Server:
-    running[1].reset()
-    return running[0]
-
-
-@pytest.fixture
-def clerk(server: Server) -> Clerk:
-    return Clerk(bearer_auth=SECRET_KEY, server_url=server.url)
-
-
-@pytest.fixture
-def http(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {SECRET_KEY}"}
-    ) as client:
-        yield client
 
 
 def newest_first(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -3,7 +3,6 @@ Clerk's own verifier (``verify_token`` fetching the server's JWKS)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -18,38 +17,22 @@ from clerk_backend_api.security import verify_token
 from clerk_backend_api.security.types import TokenVerificationError, VerifyTokenOptions
 
 from sessionfaker.generator import Generator
-from sessionfaker.server import Server, Sessions, create_app, from_profile
+from sessionfaker.server import Server
 from sessionfaker.server.testing import SECRET_KEY
 from sessionfaker.signing import KeyPair, Signer
 
 from .conftest import NOW_MS, profile
 
+pytest_plugins = ["tests.server_helpers"]
+
 SEED = 11
-CLOCK = NOW_MS + 60_000
+CLOCK = NOW_MS + 60_000  # when the server changes a session
+COUNT = 500
 
 
 @pytest.fixture(scope="module")
 def generated() -> list[dict[str, Any]]:
     return list(Generator(profile("default"), SEED).generate(0, 500))
-
-
-@pytest.fixture(scope="module")
-def running() -> Iterator[tuple[Server, Sessions]]:
-    sessions = from_profile(profile("default"), 500, seed=SEED, clock=lambda: CLOCK)
-    with Server(create_app(sessions, secret_key=SECRET_KEY)) as server:
-        yield server, sessions
-    sessions.store.close()
-
-
-@pytest.fixture
-def server(running: tuple[Server, Sessions]) -> Server:
-    running[1].reset()
-    return running[0]
-
-
-@pytest.fixture
-def clerk(server: Server) -> Clerk:
-    return Clerk(bearer_auth=SECRET_KEY, server_url=server.url)
 
 
 def active(generated: list[dict[str, Any]], i: int = 0) -> dict[str, Any]:

@@ -63,6 +63,13 @@ def not_found(session_id: str) -> ClerkError:
     )
 
 
+def _found(session_id: str, body: bytes | None) -> Response:
+    """The session's JSON, or a 404 when there is no such session."""
+    if body is None:
+        raise not_found(session_id)
+    return JSONBytes(body)
+
+
 def _bad_query(param: str, why: str) -> ClerkError:
     return ClerkError(400, "form_param_format_invalid", f"{param} is invalid", why, param)
 
@@ -205,10 +212,7 @@ class Api:
 
     async def get_session(self, request: Request) -> Response:
         session_id = request.path_params["session_id"]
-        body = self.sessions.get(session_id)
-        if body is None:
-            raise not_found(session_id)
-        return JSONBytes(body)
+        return _found(session_id, self.sessions.get(session_id))
 
     async def create_session(self, request: Request) -> Response:
         body = await _json_object(request)
@@ -228,10 +232,7 @@ class Api:
 
     async def revoke_session(self, request: Request) -> Response:
         session_id = request.path_params["session_id"]
-        body = self.sessions.revoke(session_id)
-        if body is None:
-            raise not_found(session_id)
-        return JSONBytes(body)
+        return _found(session_id, self.sessions.revoke(session_id))
 
     async def create_token(self, request: Request) -> Response:
         session_id = request.path_params["session_id"]
