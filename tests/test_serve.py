@@ -317,3 +317,30 @@ def test_parts_made_by_several_processes_serve_the_same() -> None:
     finally:
         one.store.close()
         three.store.close()
+
+
+@pytest.mark.parametrize("status", ["active", "expired", "replaced"])
+def test_pages_of_heavy_users_match_the_whole_filter(status: str) -> None:
+    # Five users with about 800 sessions each: a page looks through part of a slice.
+    p = load_profile("default", now=NOW, overrides={"population.users": 5})
+    sessions = from_profile(p, 4000, seed=8)
+    try:
+        everything = [orjson.loads(b) for b in sessions.page(limit=500, offset=0)]
+        offset = 500
+        while page := sessions.page(limit=500, offset=offset):
+            everything += [orjson.loads(b) for b in page]
+            offset += 500
+        user = everything[0]["user_id"]
+        client = next(s["client_id"] for s in everything if s["user_id"] == user)
+        for filters in ({"user_id": user}, {"user_id": user, "client_id": client}):
+            expected = [
+                s["id"]
+                for s in everything
+                if s["status"] == status and all(s[k] == v for k, v in filters.items())
+            ]
+            assert sessions.count(**filters, status=status) == len(expected)
+            for limit, start in [(1, 0), (10, 0), (3, 7), (10, len(expected) - 2), (500, 0)]:
+                page = sessions.page(**filters, status=status, limit=limit, offset=start)
+                assert [orjson.loads(b)["id"] for b in page] == expected[start : start + limit]
+    finally:
+        sessions.store.close()

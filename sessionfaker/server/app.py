@@ -3,8 +3,9 @@
 Routes, parameters, shapes and status codes follow Clerk's OpenAPI
 description (``bapi/2026-05-12.yml``); errors have Clerk's shape,
 ``{"errors": [{"message", "long_message", "code", "meta"?}]}``. Every
-handler is ``async`` and does its work without awaiting, so requests run
-one at a time on the event loop and each sees a coherent state.
+handler is ``async`` and, once it has read the request, works on the
+state without awaiting, under the state's lock: each request sees a
+coherent state.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import ids
-from ..errors import did_you_mean
+from ..errors import SessionfakerError, did_you_mean
 from ..rules import STATUSES
 from .state import Sessions
 
@@ -40,7 +41,7 @@ class JSONBytes(Response):
     media_type = "application/json"
 
 
-class ClerkError(Exception):
+class ClerkError(SessionfakerError):
     """An error response in Clerk's shape."""
 
     def __init__(
@@ -96,7 +97,7 @@ def _integer(params: Mapping[str, str], name: str, default: int, low: int, high:
 
 
 def list_params(params: Mapping[str, str]) -> dict[str, Any]:
-    """The arguments of :meth:`Sessions.list` in ``GET /v1/sessions``'s query, plus
+    """The arguments of :meth:`Sessions.page` in ``GET /v1/sessions``'s query, plus
     ``paginated``; :class:`ClerkError` (400) for malformed ones."""
     status = params.get("status")
     if status is not None and status not in STATUSES:
@@ -204,10 +205,10 @@ class Api:
     async def list_sessions(self, request: Request) -> Response:
         args = list_params(request.query_params)
         paginated = args.pop("paginated")
-        page, total = self.sessions.list(**args)
-        data = b"[" + b",".join(page) + b"]"
+        data = b"[" + b",".join(self.sessions.page(**args)) + b"]"
         if paginated:
-            data = b'{"data":' + data + b',"total_count":%d}' % total
+            del args["limit"], args["offset"]
+            data = b'{"data":' + data + b',"total_count":%d}' % self.sessions.count(**args)
         return JSONBytes(data)
 
     async def get_session(self, request: Request) -> Response:

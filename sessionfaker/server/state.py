@@ -120,32 +120,53 @@ class Sessions:
         status: str | None = None,
         limit: int = 10,
         offset: int = 0,
-    ) -> tuple[list[bytes], int]:
+    ) -> tuple[builtins.list[bytes], int]:
         """One page of the matching sessions, newest first, and how many match."""
+        page = self.page(
+            user_id=user_id, client_id=client_id, status=status, limit=limit, offset=offset
+        )
+        return page, self.count(user_id=user_id, client_id=client_id, status=status)
+
+    def count(
+        self, *, user_id: str | None = None, client_id: str | None = None, status: str | None = None
+    ) -> int:
+        """How many sessions match."""
         code = None if status is None else STATUSES.index(status)
         with self._lock:
             ranks = self._ranks(user_id, client_id, code)
-            made = [
-                c
-                for c in self._created
-                if (user_id is None or c.session["user_id"] == user_id)
-                and (client_id is None or c.session["client_id"] == client_id)
-                and (code is None or c.status == code)
-            ]
-            made.sort(key=lambda c: (-c.session["created_at"], -c.seq))
+            made = self._made(user_id, client_id, code)
+            return (self.store.n if ranks is None else len(ranks)) + len(made)
+
+    def page(
+        self,
+        *,
+        user_id: str | None = None,
+        client_id: str | None = None,
+        status: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> builtins.list[bytes]:
+        """Sessions ``offset`` to ``offset + limit - 1`` of the matching ones, newest first."""
+        code = None if status is None else STATUSES.index(status)
+        with self._lock:
+            made = self._made(user_id, client_id, code)
+            if not made:  # the common case: a slice of the stored sessions
+                found = self._ranks(user_id, client_id, code, need=offset + limit)
+                window = (
+                    np.arange(offset, min(offset + limit, self.store.n))
+                    if found is None
+                    else found[offset : offset + limit]
+                )
+                return self._bodies(self.store.order[window].tolist())
+            ranks = self._ranks(user_id, client_id, code)
             base = self.store.n if ranks is None else len(ranks)
             # Where each created session falls among the matching stored ones.
             places = [
                 (min(c.place, base) if ranks is None else int(np.searchsorted(ranks, c.place))) + i
                 for i, c in enumerate(made)
             ]
-            total = base + len(made)
-            stop = min(offset + limit, total)
-            if not made:  # the common case: one slice of stored sessions
-                ranks_page = np.arange(offset, stop) if ranks is None else ranks[offset:stop]
-                return self._bodies(self.store.order[ranks_page].tolist()), total
             page: builtins.list[bytes | int] = []
-            for j in range(offset, stop):
+            for j in range(offset, min(offset + limit, base + len(made))):
                 i = bisect.bisect_left(places, j)
                 if i < len(places) and places[i] == j:
                     page.append(made[i].body)
@@ -153,25 +174,63 @@ class Sessions:
                     at = j - i
                     page.append(int(self.store.order[at if ranks is None else int(ranks[at])]))
             stored: Iterator[bytes] = iter(self._bodies([k for k in page if isinstance(k, int)]))
-            return [k if isinstance(k, bytes) else next(stored) for k in page], total
+            return [k if isinstance(k, bytes) else next(stored) for k in page]
 
-    def _ranks(self, user_id: str | None, client_id: str | None, code: int | None) -> Codes | None:
-        """The ranks of the matching stored sessions, ascending; None for all."""
+    def _made(
+        self, user_id: str | None, client_id: str | None, code: int | None
+    ) -> builtins.list[_Created]:
+        """The matching created sessions, newest first."""
+        made = [
+            c
+            for c in self._created
+            if (user_id is None or c.session["user_id"] == user_id)
+            and (client_id is None or c.session["client_id"] == client_id)
+            and (code is None or c.status == code)
+        ]
+        made.sort(key=lambda c: (-c.session["created_at"], -c.seq))
+        return made
+
+    def _ranks(
+        self,
+        user_id: str | None,
+        client_id: str | None,
+        code: int | None,
+        need: int | None = None,
+    ) -> Codes | None:
+        """The ranks of the matching stored sessions, ascending; None for all.
+        With ``need``, at least the first ``need`` of them (all when fewer)."""
         s = self.store
         if user_id is None and client_id is None:
             return None if code is None else self._by_status[code]
-        if user_id is not None:
-            ranks = s.user_slice(user_id)
-            if client_id is not None:
-                wanted = s.clients.get(client_id.encode(), -1)
-                ranks = ranks[s.client_code[s.order[ranks]] == wanted]
-        else:
-            assert client_id is not None
-            ranks = s.client_slice(client_id)
-        if code is not None:
-            status = s.status if self._status is None else self._status
-            ranks = ranks[status[s.order[ranks]] == code]
-        return ranks
+        ranks = s.user_slice(user_id) if user_id is not None else s.client_slice(str(client_id))
+        wanted = None
+        if user_id is not None and client_id is not None:
+            wanted = s.clients.get(client_id.encode(), -1)
+        if wanted is None and code is None:
+            return ranks
+        status = s.status if self._status is None else self._status
+
+        def matching(part: Codes) -> Codes:
+            ks = s.order[part]
+            keep = np.ones(len(part), dtype=np.bool_)
+            if wanted is not None:
+                keep &= s.client_code[ks] == wanted
+            if code is not None:
+                keep &= status[ks] == code
+            return part[keep]
+
+        if need is None:
+            return matching(ranks)
+        # A page needs only the first matches: look through the slice in
+        # growing blocks rather than all of a heavy user's sessions.
+        found: builtins.list[Codes] = []
+        count, start, block = 0, 0, max(64, 2 * need)
+        while start < len(ranks) and count < need:
+            found.append(matching(ranks[start : start + block]))
+            count += len(found[-1])
+            start += block
+            block *= 2
+        return np.concatenate(found) if found else ranks[:0]
 
     def _body(self, k: int) -> bytes:
         return self._bodies([k])[0]
