@@ -8,6 +8,7 @@ import json
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -92,9 +93,24 @@ def test_a_port_in_use_is_a_usage_error() -> None:
         )
 
 
-def test_a_missing_table_is_a_runtime_error(tmp_path: Path) -> None:
+def test_a_missing_table_is_a_usage_error(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    assert run("--from", url, "--table", "nope") == (1, f"Error: no table nope at {url}\n")
+    assert run("--from", url, "--table", "nope") == (2, f"Error: no table nope at {url}\n")
+
+
+def test_a_table_of_something_else_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE sessions (id TEXT)")
+        db.execute("INSERT INTO sessions VALUES ('sess_1')")
+        db.commit()
+    url = f"sqlite:///{path}"
+    assert run("--from", url) == (
+        2,
+        f"Error: table sessions at {url} does not hold sessions: no column object, user_id, "
+        "client_id, actor, status, last_active_organization_id, last_active_at, "
+        "latest_activity, expire_at, abandon_at, updated_at, created_at, tasks\n",
+    )
 
 
 # -- --from a seeded table

@@ -15,10 +15,11 @@ from multiprocessing import get_context
 import orjson
 
 from ..db import SeedError, connect, first_line, redact
-from ..errors import InvalidArgument, SessionfakerError
+from ..errors import InputError, InvalidArgument, SessionfakerError
 from ..generator import Generator
 from ..profile import Profile
-from .state import Sessions, wall_clock_ms
+from ..schema import load_structure
+from .state import Sessions, clock_ms
 from .store import Part, Store, write_part
 
 # Sessions per piece of text handed to the store: large enough that
@@ -35,7 +36,7 @@ def from_profile(
     count: int,
     *,
     seed: int | str = 0,
-    clock: Callable[[], int] = wall_clock_ms,
+    clock: Callable[[], int] = clock_ms,
     jobs: int | None = None,
 ) -> Sessions:
     """Sessions ``0`` to ``count - 1`` of ``(profile, seed)``, byte for byte
@@ -84,19 +85,27 @@ def from_table(
     *,
     table: str = "sessions",
     seed: int | str = 0,
-    clock: Callable[[], int] = wall_clock_ms,
+    clock: Callable[[], int] = clock_ms,
 ) -> Sessions:
     """The sessions in ``table`` at ``url`` (as ``sessionfaker seed`` wrote
     them); ``profile`` gives sessions created later their lifetimes."""
     try:
         with connect(url) as sink:
-            if sink.columns(table) is None:
-                raise SeedError(f"no table {table} at {redact(url)}")
+            columns = sink.columns(table)
+            if columns is None:
+                raise InputError(f"no table {table} at {redact(url)}")
+            have = {c.name for c in columns}
+            missing = [name for name in load_structure().names if name not in have]
+            if missing:
+                raise InputError(
+                    f"table {table} at {redact(url)} does not hold sessions: "
+                    f"no column {', '.join(missing)}"
+                )
             store = Store.build(_ndjson(sink.read(table)))
     except SessionfakerError:
         raise
     except ValueError as exc:
-        raise SeedError(f"table {table} at {redact(url)}: {exc}") from None
+        raise InputError(f"table {table} at {redact(url)}: {exc}") from None
     except Exception as exc:
         raise SeedError(f"reading {table} at {redact(url)}: {first_line(exc)}") from None
     return Sessions(store, profile, seed=seed, clock=clock)

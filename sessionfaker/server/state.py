@@ -40,8 +40,9 @@ _REVOKED = STATUSES.index("revoked")
 _LIVE = frozenset(STATUSES.index(s) for s in LIVE_STATUSES)
 
 
-def wall_clock_ms() -> int:
-    """The wall clock in epoch milliseconds."""
+def clock_ms() -> int:
+    """The wall clock in epoch milliseconds (to the millisecond: a server's
+    changes happen at their own moments, unlike a run's reference time)."""
     return time.time_ns() // 1_000_000
 
 
@@ -73,7 +74,7 @@ class Sessions:
         profile: Profile,
         *,
         seed: int | str = 0,
-        clock: Callable[[], int] = wall_clock_ms,
+        clock: Callable[[], int] = clock_ms,
     ) -> None:
         self.store = store
         self.profile = profile

@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import bisect
 import os
 import shutil
 import tempfile
@@ -220,16 +221,17 @@ class Store:
         """The JSON text of session ``k``, without its newline."""
         return self.bodies([k])[0]
 
-    def bodies(self, ks: Iterable[int]) -> list[bytes]:
+    def bodies(self, ks: list[int]) -> list[bytes]:
         """The JSON texts of sessions ``ks``, without their newlines."""
-        ks = np.asarray(ks, dtype=np.int64)
-        parts = np.searchsorted(self._part_of, ks, side="right") - 1
-        fds = self._fds
+        starts = self._starts[ks].tolist()
+        lengths = self._lengths[ks].tolist()
+        fds, first = self._fds, self._part_of
+        if len(fds) == 1:
+            fd = fds[0]
+            return [os.pread(fd, n - 1, at) for n, at in zip(lengths, starts, strict=True)]
         return [
-            os.pread(fds[p], length - 1, start)
-            for p, length, start in zip(
-                parts.tolist(), self._lengths[ks].tolist(), self._starts[ks].tolist(), strict=True
-            )
+            os.pread(fds[bisect.bisect_right(first, k) - 1], n - 1, at)
+            for k, n, at in zip(ks, lengths, starts, strict=True)
         ]
 
     def user_slice(self, user_id: str) -> Codes:
