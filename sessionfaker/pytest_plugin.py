@@ -18,6 +18,9 @@ printed in a failure's report reproduce its data byte for byte.
 Override ``sessionfaker_seed`` or ``sessionfaker_profile`` in a
 ``conftest.py``, or per test with
 ``@pytest.mark.sessionfaker(profile=..., seed=..., now=...)``.
+
+The ``clerk_server`` fixture is a local Clerk Backend API over sessions of
+the run's seed and time (the ``server`` extra; see docs/server.md).
 """
 
 from __future__ import annotations
