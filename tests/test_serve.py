@@ -360,3 +360,36 @@ def test_pages_of_heavy_users_match_the_whole_filter(status: str) -> None:
                 assert [orjson.loads(b)["id"] for b in page] == expected[start : start + limit]
     finally:
         sessions.store.close()
+
+
+def test_user_and_status_pages_follow_revocations() -> None:
+    p = load_profile("default", now=NOW, overrides={"population.users": 3})
+    sessions = from_profile(p, 3000, seed=12, clock=lambda: 1793491260000)
+    try:
+
+        def everything() -> list[dict[str, Any]]:
+            return [orjson.loads(b) for b in sessions.page(limit=500, offset=0)] + [
+                orjson.loads(b)
+                for start in range(500, 3000, 500)
+                for b in sessions.page(limit=500, offset=start)
+            ]
+
+        user = everything()[0]["user_id"]
+        live = [
+            s for s in everything() if s["user_id"] == user and s["status"] in ("active", "pending")
+        ]
+        for s in live[::3]:
+            sessions.revoke(s["id"])
+        now = everything()
+        for status in ("active", "pending", "revoked", "ended"):
+            for client in (None, next(s["client_id"] for s in now if s["user_id"] == user)):
+                filters = {"user_id": user, "status": status}
+                if client is not None:
+                    filters["client_id"] = client
+                expected = [s["id"] for s in now if all(s[k] == v for k, v in filters.items())]
+                assert sessions.count(**filters) == len(expected)
+                for limit, start in [(10, 0), (7, 5), (500, 0)]:
+                    page = sessions.page(**filters, limit=limit, offset=start)
+                    assert [orjson.loads(b)["id"] for b in page] == expected[start : start + limit]
+    finally:
+        sessions.store.close()

@@ -22,8 +22,7 @@ from ..schema import load_structure
 from .state import Sessions, clock_ms
 from .store import Part, Store, write_part
 
-# Sessions per piece of text handed to the store: large enough that
-# numpy's per-call cost vanishes.
+# Sessions a part holds at least, and a part's size is a multiple of.
 CHUNK = 2048
 
 
@@ -52,7 +51,7 @@ def from_profile(
 
 
 def _part(profile: Profile, seed: int | str, start: int, count: int, directory: str) -> Part:
-    return write_part(Generator(profile, seed).ndjson(start, count, chunk=CHUNK), directory)
+    return write_part(Generator(profile, seed).ndjson(start, count), directory)
 
 
 def _generated(profile: Profile, seed: int | str, count: int, jobs: int) -> Store:

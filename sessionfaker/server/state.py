@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import orjson
 
 from .. import ids
@@ -82,9 +81,10 @@ class Sessions:
         self.clock = clock
         self.fields = load_structure().names
         self._lock = threading.Lock()
-        order_status = store.status[store.order]
+        self._base_status = store.status[store.order]  # by rank
+        self._client_by_rank = store.client_code[store.order]
         self._base_by_status = [
-            np.flatnonzero(order_status == i).astype(np.int32) for i in range(len(STATUSES))
+            np.flatnonzero(self._base_status == i).astype(np.int32) for i in range(len(STATUSES))
         ]
         self.reset()
 
@@ -92,7 +92,8 @@ class Sessions:
         """Forget every revocation and created session."""
         with self._lock:
             self._by_status = list(self._base_by_status)
-            self._status: npt.NDArray[np.uint8] | None = None  # copied on first change
+            self._status = self._base_status  # by rank; copied on the first change
+            self._revoked: dict[int, builtins.list[int]] = {}  # user code -> ranks
             self._changed: dict[int, bytes] = {}
             self._created: list[_Created] = []
             self._created_ids: dict[str, _Created] = {}
@@ -203,22 +204,26 @@ class Sessions:
         s = self.store
         if user_id is None and client_id is None:
             return None if code is None else self._by_status[code]
-        ranks = s.user_slice(user_id) if user_id is not None else s.client_slice(str(client_id))
         wanted = None
         if user_id is not None and client_id is not None:
             wanted = s.clients.get(client_id.encode(), -1)
+        if user_id is not None and code is not None:
+            ranks = self._user_status(user_id, code)
+            code = None  # done
+        elif user_id is not None:
+            ranks = s.user_slice(user_id)
+        else:
+            ranks = s.client_slice(str(client_id))
         if wanted is None and code is None:
             return ranks
-        status = s.status if self._status is None else self._status
+        status, clients = self._status, self._client_by_rank
 
         def matching(part: Codes) -> Codes:
-            ks = s.order[part]
-            keep = np.ones(len(part), dtype=np.bool_)
-            if wanted is not None:
-                keep &= s.client_code[ks] == wanted
-            if code is not None:
-                keep &= status[ks] == code
-            return part[keep]
+            keep = status[part] == code if wanted is None else clients[part] == wanted
+            if wanted is not None and code is not None:
+                keep &= status[part] == code
+            selected: Codes = part[keep]
+            return selected
 
         if need is None:
             return matching(ranks)
@@ -232,6 +237,18 @@ class Sessions:
             start += block
             block *= 2
         return np.concatenate(found) if found else ranks[:0]
+
+    def _user_status(self, user_id: str, code: int) -> Codes:
+        """The ranks of the user's stored sessions whose status is now ``code``."""
+        ranks = self.store.user_status_slice(user_id, code)
+        revoked = self._revoked.get(self.store.users.get(user_id.encode(), -1))
+        if revoked is None:  # as stored
+            return ranks
+        if code == _REVOKED:
+            ranks = np.union1d(ranks, np.array(revoked, dtype=np.int32)).astype(np.int32)
+            return ranks
+        current: Codes = ranks[self._status[ranks] == code]
+        return current
 
     def _body(self, k: int) -> bytes:
         return self._bodies([k])[0]
@@ -252,29 +269,30 @@ class Sessions:
             made = self._created_ids.get(session_id)
             if made is not None:
                 if made.status in _LIVE:
-                    made.session = self._revoked(made.session)
+                    made.session = self._revoke(made.session)
                     made.body = orjson.dumps(made.session)
                 return made.body
             s = self.store
             k = s.find(session_id)
             if k is None:
                 return None
-            if self._status is None:
-                self._status = s.status.copy()
-            old = int(self._status[k])
+            rank = int(s.rank[k])
+            old = int(self._status[rank])
             if old not in _LIVE:
                 return self._body(k)
-            session = self._revoked(orjson.loads(self._body(k)))
+            session = self._revoke(orjson.loads(self._body(k)))
             body = self._changed[k] = orjson.dumps(session)
-            self._status[k] = _REVOKED
-            rank = int(s.rank[k])
+            if self._status is self._base_status:
+                self._status = self._status.copy()
+            self._status[rank] = _REVOKED
+            self._revoked.setdefault(int(s.user_code[k]), []).append(rank)
             was = self._by_status[old]
             self._by_status[old] = np.delete(was, np.searchsorted(was, rank))
             now = self._by_status[_REVOKED]
             self._by_status[_REVOKED] = np.insert(now, np.searchsorted(now, rank), rank)
             return body
 
-    def _revoked(self, session: dict[str, Any]) -> dict[str, Any]:
+    def _revoke(self, session: dict[str, Any]) -> dict[str, Any]:
         return {
             **session,
             "status": "revoked",

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from ..rules import STATUSES
 from .columns import Columns, Texts, columns, whole_lines
 
 Ints = npt.NDArray[np.int64]
@@ -120,6 +121,8 @@ class Store:
     client_code: Codes
     user_ranks: Codes
     user_bounds: Ints
+    user_status_ranks: Codes  # grouped by (user, status)
+    user_status_bounds: Ints
     client_ranks: Codes
     client_bounds: Ints
     _starts: Ints = field(repr=False)  # in its part's file
@@ -170,6 +173,8 @@ class Store:
         user_code, users = Coded.join([p.users for p in parts])
         client_code, clients = Coded.join([p.clients for p in parts])
         user_ranks, user_bounds = _grouped(user_code, len(users), order)
+        by = user_code * np.int32(len(STATUSES)) + c.status
+        user_status_ranks, user_status_bounds = _grouped(by, len(users) * len(STATUSES), order)
         client_ranks, client_bounds = _grouped(client_code, len(clients), order)
         hashes = _hash(c.ids)
         hash_k = np.argsort(hashes).astype(np.int32)
@@ -186,6 +191,8 @@ class Store:
             client_code=client_code,
             user_ranks=user_ranks,
             user_bounds=user_bounds,
+            user_status_ranks=user_status_ranks,
+            user_status_bounds=user_status_bounds,
             client_ranks=client_ranks,
             client_bounds=client_bounds,
             _starts=starts,
@@ -240,6 +247,14 @@ class Store:
         if code is None:
             return np.zeros(0, dtype=np.int32)
         return self.user_ranks[self.user_bounds[code] : self.user_bounds[code + 1]]
+
+    def user_status_slice(self, user_id: str, status: int) -> Codes:
+        """The ranks of the user's sessions stored with status number ``status``."""
+        code = self.users.get(user_id.encode())
+        if code is None:
+            return np.zeros(0, dtype=np.int32)
+        at = code * len(STATUSES) + status
+        return self.user_status_ranks[self.user_status_bounds[at] : self.user_status_bounds[at + 1]]
 
     def client_slice(self, client_id: str) -> Codes:
         """The ranks of the client's sessions, ascending (newest first)."""
