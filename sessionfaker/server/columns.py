@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import orjson
+from numpy.lib.stride_tricks import sliding_window_view
 
 from ..rules import STATUSES
 
@@ -54,7 +55,9 @@ class _Shape:
         self.expected = np.frombuffer(text, np.uint8)[self.literal]
 
     def window(self, buf: npt.NDArray[np.uint8], at: Ints) -> npt.NDArray[np.uint8]:
-        rows: npt.NDArray[np.uint8] = buf[at[:, None] + np.arange(self.width)]
+        """The ``width`` bytes at each of ``at`` (all within ``buf``), one row each."""
+        # Rows of a sliding view: one copy per row, no index array.
+        rows: npt.NDArray[np.uint8] = sliding_window_view(buf, self.width)[at]
         return rows
 
     def matches(self, window: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
