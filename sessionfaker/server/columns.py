@@ -56,6 +56,8 @@ class _Shape:
 
     def window(self, buf: npt.NDArray[np.uint8], at: Ints) -> npt.NDArray[np.uint8]:
         """The ``width`` bytes at each of ``at`` (all within ``buf``), one row each."""
+        if not len(at):
+            return np.zeros((0, self.width), dtype=np.uint8)
         # Rows of a sliding view: one copy per row, no index array.
         rows: npt.NDArray[np.uint8] = sliding_window_view(buf, self.width)[at]
         return rows
