@@ -12,6 +12,7 @@ table and exits non-zero when a target is missed:
   ``--jobs`` scaling, start-up;
 - ``strategies.py``: ``sessionfaker.strategies`` inside ``@given``;
 - ``seeding.py``: ``sessionfaker seed`` beside each database's bulk-load floor;
+- ``tokens.py``: session-token signing beside PyJWT's ``jwt.encode``.
 - ``server.py``: ``sessionfaker serve`` beside a bare Starlette endpoint (needs ``wrk``).
 
 hypothesis-jsonschema, which throughput and strategies both measure, gets
@@ -47,6 +48,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ],
     ),
     "seeding": ("seeding.py", [], ["-n", "100000"]),
+    "tokens": ("tokens.py", [], ["--quick"]),
     "server": ("server.py", [], ["-n", "100000", "--seconds", "2", "--rounds", "1"]),
 }
 

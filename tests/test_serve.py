@@ -63,7 +63,7 @@ def _check_serving(proc: subprocess.Popen[str]) -> None:
         assert clerk.sessions.list(limit=1)[0].id == newest["id"]
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=60) == 130
-        assert proc.stderr.read() == "stopped\n"
+        assert proc.stderr.read() == "interrupted: server stopped\n"
     finally:
         if proc.poll() is None:
             proc.kill()

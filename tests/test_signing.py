@@ -7,7 +7,9 @@ window against the wall clock.
 from __future__ import annotations
 
 import base64
+import doctest
 import hashlib
+import importlib
 import json
 import sys
 from collections import Counter
@@ -29,7 +31,7 @@ from clerk_backend_api.security.types import (
 from hypothesis import HealthCheck, given, settings
 from svix.webhooks import Webhook
 
-from sessionfaker.errors import InvalidArgument, ProfileError
+from sessionfaker.errors import InvalidArgument, MissingExtraError, ProfileError
 from sessionfaker.generator import Generator
 from sessionfaker.profile import Profile, load_profile
 from sessionfaker.rules import check_session
@@ -42,7 +44,6 @@ from sessionfaker.signing import (
     webhook_events,
 )
 from sessionfaker.signing.keys import jwk_thumbprint
-from sessionfaker.stats import MissingExtraError
 from sessionfaker.strategies import invalid_tokens, session_tokens
 
 from .conftest import NOW, NOW_MS
@@ -137,6 +138,21 @@ def live_sessions(p: Profile, n: int, seed: int = 1) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------- keys
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sessionfaker.signing",
+        "sessionfaker.signing.keys",
+        "sessionfaker.signing.tokens",
+        "sessionfaker.signing.webhooks",
+        "sessionfaker.signing.strategies",
+    ],
+)
+def test_docstring_examples_run(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
 
 
 def test_a_key_is_rsa_2048_derived_from_its_seed_alone(key: KeyPair) -> None:
@@ -302,6 +318,14 @@ def test_a_role_is_the_same_for_a_user_and_organisation_in_every_token(
             {"expire_at": NOW_MS},
             "Cannot sign a token for {id}: expire_at 2026-11-01T00:00:00Z is not after now",
         ),
+        (
+            {"updated_at": NOW_MS + 1},
+            "Cannot sign a token for {id}: updated_at 2026-11-01T00:00:00.001Z is after now",
+        ),
+        (
+            {"abandon_at": None},
+            "Cannot sign a token for {id}: not a session (abandon_at: null (null))",
+        ),
     ],
 )
 def test_a_session_that_is_not_live_gets_no_token(
@@ -340,6 +364,14 @@ def test_bad_signer_arguments_are_refused(
             {"tokens.org_permissions": "invoices:read"},
             "--set: tokens.org_permissions: expected permissions like 'org:invoices:read' "
             "('invoices:read')",
+        ),
+        (
+            {"tokens.plan": "free_user"},
+            "--set: tokens.plan: expected entries like 'u:free_user' or 'o:pro' ('free_user')",
+        ),
+        (
+            {"tokens.features": "u:export,x:y"},
+            "--set: tokens.features: expected entries like 'u:free_user' or 'o:pro' ('x:y')",
         ),
         (
             {"tokens.org_roles": "org:admin"},
@@ -404,6 +436,22 @@ def test_every_invalid_token_fails_with_its_reason(
     pem = VerifyTokenOptions(jwt_key=key.public_pem(), authorized_parties=[DEFAULT_AZP])
     expected = "token-invalid-signature" if reason == "jwk-kid-mismatch" else reason
     assert _reason(token, pem) == expected
+
+
+def test_token_strategies_check_their_statuses_when_built() -> None:
+    with pytest.raises(InvalidArgument) as exc:
+        session_tokens(now=NOW_MS, status="ended")
+    assert str(exc.value) == (
+        "Cannot have status='ended': only live sessions (active, pending) have tokens"
+    )
+    no_live = load_profile(
+        now=NOW, overrides={"status.weights": {"active": 0, "pending": 0, "ended": 1}}
+    )
+    with pytest.raises(InvalidArgument) as exc:
+        invalid_tokens(profile=no_live)
+    assert str(exc.value) == (
+        "Cannot draw tokens: profile 'default' gives no live status (active, pending) a weight"
+    )
 
 
 def test_invalid_tokens_cover_every_reason_and_check_the_cases() -> None:

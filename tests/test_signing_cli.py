@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -200,6 +201,7 @@ def test_deliver_to_a_refused_connection_is_one_line_and_exit_1() -> None:
 
 
 PLUGIN_TEST = """
+import pytest
 import time_machine
 from clerk_backend_api.security import verify_token
 from clerk_backend_api.security.types import VerifyTokenOptions
@@ -209,19 +211,56 @@ from sessionfaker.signing import KeyPair
 def test_tokens(sessionfaker):
     session = sessionfaker.session(status="active")
     token = sessionfaker.token(session)
-    assert sessionfaker.jwks()["keys"][0]["kid"] == KeyPair.from_seed(sessionfaker.seed).kid
+    # The key of the run seed (5), the session of the test's seed, at the test's now.
+    assert sessionfaker.jwks()["keys"][0]["kid"] == KeyPair.from_seed(5).kid
     with time_machine.travel(sessionfaker.now / 1000, tick=False):
         claims = verify_token(token, VerifyTokenOptions(jwt_key=sessionfaker.public_pem()))
     assert claims["sid"] == session["id"]
     print("TOKEN", token)
+
+
+@pytest.mark.sessionfaker(now="2026-06-01T00:00:00Z")
+def test_at_the_markers_now(sessionfaker):
+    session = sessionfaker.session(status="pending")
+    token = sessionfaker.token(session, lifetime_s=300)
+    with time_machine.travel(sessionfaker.now / 1000, tick=False):
+        claims = verify_token(token, VerifyTokenOptions(jwt_key=sessionfaker.public_pem()))
+    assert claims["iat"] == 1780272000 and claims["exp"] == 1780272300
+    assert claims["sts"] == "pending"
 """
 
 
-def test_the_plugin_signs_with_the_tests_seed_and_now(pytester: pytest.Pytester) -> None:
+def test_the_plugin_signs_with_the_run_key_at_the_tests_now(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(PLUGIN_TEST)
     args = ("-s", "--sessionfaker-seed=5", f"--sessionfaker-now={NOW}")
     first = pytester.runpytest(*args)
-    first.assert_outcomes(passed=1)
+    first.assert_outcomes(passed=2)
     again = pytester.runpytest(*args)
-    tokens = [[line for line in r.outlines if line.startswith("TOKEN")] for r in (first, again)]
+    tokens = [re.findall(r"TOKEN (\S+)", r.stdout.str()) for r in (first, again)]
     assert len(tokens[0]) == 1 and tokens[0] == tokens[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        json.dumps(IMPERSONATED) + "\n" + json.dumps(REVOKED) + "\n",
+        json.dumps([IMPERSONATED, REVOKED], indent=2),
+        json.dumps({"data": [IMPERSONATED, REVOKED], "total_count": 2}),
+    ],
+    ids=["ndjson", "array", "data"],
+)
+def test_tokens_read_every_sessions_format(text: str) -> None:
+    code, out, err = run("tokens", "--seed", "x", "--now", NOW, input=text)
+    assert (code, err) == (0, "1 tokens signed, 1 sessions not live at now skipped\n")
+    assert json.loads(out)["session_id"] == IMPERSONATED["id"]
+
+
+def test_a_5xx_to_the_last_retry_counts_as_failed() -> None:
+    from sessionfaker.signing import WebhookSigner, signed_events
+    from sessionfaker.signing.batch import deliver
+
+    events = signed_events([REVOKED], WebhookSigner(SECRET), now=NOW_MS, instance_id="ins_x")
+    with local_server(Endpoint(statuses=[500, 502, 200])) as endpoint:
+        result = deliver(events, endpoint.url, retries=1, backoff_s=0)
+    assert (result.delivered, result.retries, len(endpoint.received)) == (1, 1, 3)
+    assert result.failed == [f"{events[0].headers['svix-id']} HTTP 502"]

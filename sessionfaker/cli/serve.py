@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import sys
-
 import click
 
-from .common import UsageError, errors, profile_options, resolve_profile
+from .common import UsageError, errors, interrupted, profile_options, resolve_profile
 from .keys import key_seed_option
 
 
@@ -88,7 +86,6 @@ def serve(
                 lambda url: click.echo(f"serving {n:,} sessions at {url} (Ctrl-C stops)", err=True)
             )
         except KeyboardInterrupt:
-            click.echo("stopped", err=True)
-            sys.exit(130)
+            interrupted("server stopped")
         finally:
             sessions.store.close()

@@ -61,9 +61,9 @@ def tokens(
     issuer: str | None,
     claims_format: str,
 ) -> None:
-    """Sign a session token for each live session of FILE (NDJSON, a JSON array or
-    {"data": [...]}; - or nothing reads stdin).
+    """Sign session tokens for the live sessions of FILE.
 
+    FILE is NDJSON, a JSON array or {"data": [...]}; - or nothing reads stdin.
     Writes NDJSON lines {"session_id": ..., "token": ...} for the sessions active
     or pending at --now; the others are skipped and counted on stderr. The
     profile supplies organisation roles and permissions (the tokens.* keys).

@@ -49,8 +49,9 @@ def webhooks(
     url: str | None,
     retries: int,
 ) -> None:
-    """Clerk webhook events (session.created, .pending, .ended, .removed, .revoked)
-    that the sessions of FILE imply, in time order, signed with Svix.
+    """Sign the webhook events the sessions of FILE imply, as Svix does.
+
+    session.created, .pending, .ended, .removed and .revoked, in time order.
 
     Writes NDJSON lines {"headers": {"svix-id", "svix-timestamp",
     "svix-signature"}, "body": "..."}, or with --deliver posts them.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..stats import require
+from ..errors import require_extra
 
 for _module in ("starlette", "uvicorn"):
-    require(_module, "the server", "server")
+    require_extra("server", _module, "the server")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ..stats import require
+from ..errors import require_extra
 
 
 def crypto(name: str) -> ModuleType:
     """``cryptography.hazmat.primitives.<name>``, or a :class:`MissingExtraError`
     naming the ``tokens`` extra."""
-    return require(f"cryptography.hazmat.primitives.{name}", "signing", "tokens")
+    return require_extra("tokens", f"cryptography.hazmat.primitives.{name}", "signing")

@@ -53,7 +53,21 @@ def _live_sessions(
     from .. import strategies as core
 
     p = core._resolve_profile(profile, now)
-    status = fixed.pop("status", LIVE_STATUSES)
+    status = fixed.pop("status", None)
+    if status is None:
+        status = tuple(s for s in LIVE_STATUSES if p.status_weights.get(s, 0) > 0)
+        if not status:
+            raise InvalidArgument(
+                f"Cannot draw tokens: profile {p.name!r} gives no live status "
+                f"({', '.join(LIVE_STATUSES)}) a weight"
+            )
+    named = (status,) if isinstance(status, str) else tuple(status)
+    for s in named:
+        if s not in LIVE_STATUSES:
+            raise InvalidArgument(
+                f"Cannot have status={status!r}: only live sessions "
+                f"({', '.join(LIVE_STATUSES)}) have tokens"
+            )
     return core.sessions(p, status=status, **fixed), p.now, p
 
 
@@ -166,7 +180,7 @@ def _malformed(draw: DrawFn, token: str) -> str:
             (
                 f"{head}.{payload}",  # the signature cut off
                 f"{head}.{payload}.{signature}.{signature}",  # a segment too many
-                f"{head}.{not_json}.{signature}",  # a payload that is not JSON
+                f"{not_json}.{payload}.{signature}",  # a header that is not JSON
                 f"{head}.{payload}.{signature}"[: len(head) + 10],  # truncated
                 base64.b64encode(b"session").decode("ascii"),  # not a JWT at all
             )

@@ -177,35 +177,23 @@ def webhook_events(session: Mapping[str, Any], *, now: int, instance_id: str) ->
     """
     sid, status = str(session["id"]), session["status"]
     created = int(session["created_at"])
-    first = "pending" if status == "pending" else "active"
+
+    def event(kind: str, at: int, data: Mapping[str, Any]) -> WebhookEvent:
+        return WebhookEvent(kind, at, sid, _body(data, kind, at, instance_id))
+
     at_creation = _data(
         session,
         created,
-        status=first,
+        status="pending" if status == "pending" else "active",
         last_active_at=min(int(session["last_active_at"]), created),
         updated_at=created,
     )
-    out = [
-        WebhookEvent(
-            "session.created",
-            created,
-            sid,
-            _body(at_creation, "session.created", created, instance_id),
-        )
-    ]
+    out = [event("session.created", created, at_creation)]
     if status == "pending":
-        out.append(
-            WebhookEvent(
-                "session.pending",
-                created,
-                sid,
-                _body(at_creation, "session.pending", created, instance_id),
-            )
-        )
+        out.append(event("session.pending", created, at_creation))
     elif status in ENDING_EVENTS:
-        at = int(session["updated_at"])
-        kind = ENDING_EVENTS[status]
-        out.append(WebhookEvent(kind, at, sid, _body(_data(session, at), kind, at, instance_id)))
+        ended = int(session["updated_at"])
+        out.append(event(ENDING_EVENTS[status], ended, _data(session, ended)))
     return [e for e in out if e.timestamp <= now]
 
 
