@@ -4,6 +4,8 @@ table, the compact store, and random requests that must never make a 500."""
 from __future__ import annotations
 
 import contextlib
+import doctest
+import importlib
 import json
 import re
 import signal
@@ -34,7 +36,7 @@ from sessionfaker.rules import STATUSES
 from sessionfaker.server import Server, Store, create_app, from_profile, from_table
 from sessionfaker.server.testing import SECRET_KEY
 
-from .conftest import NOW, profile
+from .conftest import NOW, child, profile
 
 pytest_plugins = ["pytester"]
 READY = re.compile(r"serving ([\d,]+) sessions at (http://127\.0\.0\.1:(\d+)/v1) \(Ctrl-C stops\)")
@@ -44,30 +46,24 @@ READY = re.compile(r"serving ([\d,]+) sessions at (http://127\.0\.0\.1:(\d+)/v1)
 
 
 def test_serve_prints_its_url_serves_and_stops_on_ctrl_c() -> None:
-    command = [sys.executable, "-c", "from sessionfaker.cli import main; main()", "serve"]
+    command = [sys.executable, "-m", "sessionfaker", "serve"]
     args = ["-n", "200", "--seed", "3", "--now", NOW, "--secret-key", "sk_test_cli"]
-    with subprocess.Popen(command + args, stderr=subprocess.PIPE, text=True) as proc:
-        _check_serving(proc)
-
-
-def _check_serving(proc: subprocess.Popen[str]) -> None:
-    try:
+    with child(command + args, stderr=subprocess.PIPE) as proc:
         assert proc.stderr is not None
-        line = proc.stderr.readline()
-        ready = READY.fullmatch(line.strip())
-        assert ready is not None, line
-        assert ready.group(1) == "200"
-        clerk = Clerk(bearer_auth="sk_test_cli", server_url=ready.group(2))
-        expected = Generator(profile("default"), 3).generate(0, 200)
-        newest = max(expected, key=lambda s: s["created_at"])
-        assert clerk.sessions.list(limit=1)[0].id == newest["id"]
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=60) == 130
-        assert proc.stderr.read() == "interrupted: server stopped\n"
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
+        try:
+            line = proc.stderr.readline().decode()
+            ready = READY.fullmatch(line.strip())
+            assert ready is not None, line
+            assert ready.group(1) == "200"
+            clerk = Clerk(bearer_auth="sk_test_cli", server_url=ready.group(2))
+            expected = Generator(profile("default"), 3).generate(0, 200)
+            newest = max(expected, key=lambda s: s["created_at"])
+            assert clerk.sessions.list(limit=1)[0].id == newest["id"]
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=60) == 130
+            assert proc.stderr.read() == b"interrupted: server stopped\n"
+        finally:
+            proc.stderr.close()
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -393,3 +389,11 @@ def test_user_and_status_pages_follow_revocations() -> None:
                     assert [orjson.loads(b)["id"] for b in page] == expected[start : start + limit]
     finally:
         sessions.store.close()
+
+
+@pytest.mark.parametrize(
+    "name", ["sessionfaker.server", "sessionfaker.server.store", "sessionfaker.server.state"]
+)
+def test_docstring_examples_run(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
