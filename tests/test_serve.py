@@ -397,3 +397,16 @@ def test_user_and_status_pages_follow_revocations() -> None:
 def test_docstring_examples_run(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_an_empty_server_lists_nothing_and_creates_sessions() -> None:
+    sessions = from_profile(profile("default"), 0, seed=1, clock=lambda: 1793491260000)
+    try:
+        assert sessions.list(limit=10) == ([], 0)
+        assert sessions.get("sess_2abcdefghijklmnopqrstuvwxyz") is None
+        assert sessions.revoke("sess_2abcdefghijklmnopqrstuvwxyz") is None
+        made = orjson.loads(sessions.create("user_2abcdefghijklmnopqrstuvwxyz"))
+        assert [orjson.loads(b)["id"] for b in sessions.page(status="active")] == [made["id"]]
+        assert sessions.count(user_id=made["user_id"]) == 1
+    finally:
+        sessions.store.close()

@@ -283,7 +283,7 @@ def _hash_one(key: bytes, itemsize: int) -> int:
 def _hash(ids: npt.NDArray[np.bytes_]) -> npt.NDArray[np.uint64]:
     """A 64-bit hash of each id (for lookup; equal ids always hash equal)."""
     width = -(-max(ids.dtype.itemsize, 1) // 8) * 8
-    words = np.ascontiguousarray(ids.astype(f"S{width}")).view("<u8").reshape(len(ids), -1)
+    words = np.ascontiguousarray(ids.astype(f"S{width}")).view("<u8").reshape(len(ids), width // 8)
     h = np.full(len(ids), 0x9E3779B97F4A7C15, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for j in range(words.shape[1]):
