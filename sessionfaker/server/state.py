@@ -115,19 +115,11 @@ class Sessions:
         return None if body is None else orjson.loads(body)
 
     def list(
-        self,
-        *,
-        user_id: str | None = None,
-        client_id: str | None = None,
-        status: str | None = None,
-        limit: int = 10,
-        offset: int = 0,
+        self, *, limit: int = 10, offset: int = 0, **filters: str | None
     ) -> tuple[builtins.list[bytes], int]:
-        """One page of the matching sessions, newest first, and how many match."""
-        page = self.page(
-            user_id=user_id, client_id=client_id, status=status, limit=limit, offset=offset
-        )
-        return page, self.count(user_id=user_id, client_id=client_id, status=status)
+        """:meth:`page` and :meth:`count` at once, for the same filters
+        (``user_id``, ``client_id``, ``status``)."""
+        return self.page(limit=limit, offset=offset, **filters), self.count(**filters)
 
     def count(
         self, *, user_id: str | None = None, client_id: str | None = None, status: str | None = None
