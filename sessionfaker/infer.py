@@ -84,7 +84,7 @@ def _mode_seconds(values: Sequence[int]) -> tuple[int, int] | None:
 
 def _root(f: Callable[[float], float], lo: float, hi: float, xtol: float = 1e-6) -> float:
     """Where the increasing ``f`` crosses zero between ``lo`` and ``hi`` (Brent's method)."""
-    optimize = require_extra("stats", "scipy.optimize", "profile infer")
+    optimize = require_extra("stats", "scipy.optimize", "profiles infer")
     return float(optimize.brentq(f, lo, hi, xtol=xtol))
 
 
@@ -394,7 +394,7 @@ def _comment(text: str) -> list[str]:
 
 def _render(values: Mapping[str, Any], notes: Mapping[str, str], sessions: int) -> str:
     header = [
-        f"Inferred by `sessionfaker profile infer` from {_fmt_n(sessions)} sessions.",
+        f"Inferred by `sessionfaker profiles infer` from {_fmt_n(sessions)} sessions.",
         "Only aggregate parameters are kept: shares, rates, durations and counts; no",
         "identifier, address, place or other value of the input appears here.",
         *_comment(
@@ -448,7 +448,7 @@ def _repair(values: Values, notes: Notes, exc: ProfileError) -> bool:
 
 def infer_profile(stats: Stats, *, description: str | None = None) -> InferredProfile:
     """Fit a profile to the sessions of ``stats``; its reference time becomes ``time.now``."""
-    require_extra("stats", "scipy.optimize", "profile infer")
+    require_extra("stats", "scipy.optimize", "profiles infer")
     values, notes = _fit(stats, description)
     s = stats.sample
     profile = _load_repaired(values, notes, stats)

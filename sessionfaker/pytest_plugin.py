@@ -36,9 +36,12 @@ from .errors import InvalidArgument, ProfileError, did_you_mean, format_args
 from .timeutil import format_instant, parse_instant
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from .generator import Generator as SessionGenerator
     from .profile import Profile
     from .session import Session
+    from .signing import Signer
 
 __all__ = ["SessionFactory"]
 
@@ -239,7 +242,8 @@ def sessionfaker(
     else:
         now = options.get("now")
         profile = load_profile(profile_ref, now=now if now is not None else run.now)
-    factory = SessionFactory(profile, seed)
+    # One signing key per run: deriving an RSA key costs about half a second.
+    factory = SessionFactory(profile, seed, key_seed=run.seed)
     request.node.stash[_USED] = _Used(seed, seed_from, profile.time_now)
     return factory
 
@@ -260,10 +264,14 @@ class SessionFactory:
     'expired'
     """
 
-    def __init__(self, profile: Profile, seed: int | str = 0) -> None:
+    def __init__(
+        self, profile: Profile, seed: int | str = 0, *, key_seed: int | str | None = None
+    ) -> None:
         self.profile = profile
         self.seed = seed
+        self.key_seed = seed if key_seed is None else key_seed
         self._streams: dict[tuple[str | None, bool | None], Iterator[Session]] = {}
+        self._signer: Signer | None = None
 
     @property
     def now(self) -> int:
@@ -275,6 +283,28 @@ class SessionFactory:
             f"<SessionFactory profile={self.profile.name!r} seed={self.seed!r} "
             f"now={format_instant(self.now)}>"
         )
+
+    @property
+    def signer(self) -> Signer:
+        """A session-token signer with the RSA test key of ``key_seed`` (the run seed
+        in the fixture) and this profile's token settings; needs the ``tokens`` extra."""
+        if self._signer is None:
+            from .signing import KeyPair, Signer
+
+            self._signer = Signer(KeyPair.from_seed(self.key_seed), profile=self.profile)
+        return self._signer
+
+    def token(self, session: Mapping[str, Any], *, lifetime_s: int | None = None) -> str:
+        """The session token of a live ``session`` at :attr:`now`, signed with :attr:`signer`."""
+        return self.signer.token(session, now=self.now, lifetime_s=lifetime_s)
+
+    def jwks(self) -> dict[str, Any]:
+        """The JWKS that verifies :meth:`token`'s tokens."""
+        return self.signer.jwks()
+
+    def public_pem(self) -> str:
+        """The public key (PEM) that verifies :meth:`token`'s tokens: ``jwt_key``."""
+        return self.signer.public_pem()
 
     def _stream(self, status: str | None, actor: bool | None) -> Iterator[Session]:
         key = (status, actor)

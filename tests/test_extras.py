@@ -60,8 +60,8 @@ CASES = [
     ),
     pytest.param(
         "scipy",
-        ["cli", "profile", "infer", str(SMALL)],
-        "Error: " + message("profile infer", "scipy", "stats"),
+        ["cli", "profiles", "infer", str(SMALL)],
+        "Error: " + message("profiles infer", "scipy", "stats"),
         id="infer-scipy",
     ),
     pytest.param(

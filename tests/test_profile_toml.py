@@ -1,4 +1,4 @@
-"""Profiles written as TOML (``profiles show``, ``profile infer``): one writer
+"""Profiles written as TOML (``profiles show``, ``profiles infer``): one writer
 (tomlkit), and every document it writes loads back to the profile it came from."""
 
 from __future__ import annotations

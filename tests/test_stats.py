@@ -616,7 +616,7 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize("command", [["stats"], ["profile", "infer"]])
+@pytest.mark.parametrize("command", [["stats"], ["profiles", "infer"]])
 @pytest.mark.parametrize(("name", "text", "message"), BAD_INPUT, ids=[b[0] for b in BAD_INPUT])
 def test_bad_input_is_one_line_naming_the_line_with_exit_2(
     tmp_path: Path, command: list[str], name: str, text: str, message: str
@@ -627,7 +627,7 @@ def test_bad_input_is_one_line_naming_the_line_with_exit_2(
     assert err == f"Error: {message.format(path=path)}\n"
 
 
-@pytest.mark.parametrize("command", [["stats"], ["profile", "infer"]])
+@pytest.mark.parametrize("command", [["stats"], ["profiles", "infer"]])
 def test_missing_file_and_bad_now(tmp_path: Path, command: list[str]) -> None:
     missing = tmp_path / "nope.ndjson"
     assert run(*command, str(missing)) == (2, "", f"Error: {missing}: no such file\n")
