@@ -110,6 +110,12 @@ CASES = [
         id="tokens",
     ),
     pytest.param(
+        "starlette",
+        ["import", "sessionfaker.server"],
+        "MissingExtraError: " + message("the server", "starlette", "server"),
+        id="server",
+    ),
+    pytest.param(
         "dask",
         ["import", "sessionfaker.dask"],
         "MissingExtraError: " + message("sessionfaker.dask", "dask", "dask"),
