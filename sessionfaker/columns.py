@@ -22,6 +22,7 @@ from .plan import (
     EXPIRED,
     LIVE,
     TRANSITION,
+    Choice,
     Permutation,
     Plan,
     below,
@@ -29,7 +30,7 @@ from .plan import (
     mix,
     unit,
 )
-from .rules import ACTIVITY_ID_LAG_S
+from .rules import ACTIVITY_ID_LAG_S, LIVE_STATUSES, TRANSITION_STATUSES
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -122,6 +123,9 @@ class Engine:
         k = len(plan.statuses)
         self.phase = np.array([plan.phase(s) for s in plan.statuses], dtype=np.int64)
         self.pending = np.array([s == "pending" for s in plan.statuses], dtype=np.bool_)
+        self.is_live = np.array([s in LIVE_STATUSES for s in plan.statuses], dtype=np.bool_)
+        weights = plan.profile.status_weights
+        self.ended = Choice({s: weights[s] for s in TRANSITION_STATUSES if s in self.status_index})
         # (status, actor) -> created range and lifetimes; lo > hi where impossible.
         self.ranges = np.zeros((4, k, 2), dtype=np.int64)
         self.ranges[0] = 1
@@ -232,7 +236,9 @@ class Engine:
                 created[actor] = lo[actor] + below(u[actor], hi[actor] - lo[actor] + 1)
         return np.where(edge, np.where(u < 0.5, lo, hi), created)
 
-    def _actor_status(self, words: Words, status: Ints, actor: Bools, created: Ints) -> Ints:
+    def _actor_status(
+        self, words: Words, pos: Ints, status: Ints, actor: Bools, created: Ints
+    ) -> Ints:
         a = self.plan.actor
         if a is None or not actor.any():
             return status
@@ -247,6 +253,12 @@ class Engine:
                 out[m] = names[choice.index(u[m])]
         status = status.copy()
         status[actor] = out
+        # A live impersonation needs a client of its own: on a client that
+        # holds another live session, it ended within its few minutes.
+        clash = actor & (pos >= self.plan.population.live) & self.is_live[status]
+        if clash.any() and self.ended.values:
+            names = np.array([self.status_index[s] for s in self.ended.values])
+            status[clash] = names[self.ended.index(unit(words[clash, W_EDGE]))]
         return status
 
     def columns(self, words: Words, first: int) -> Columns:
@@ -264,7 +276,7 @@ class Engine:
         actor &= (~edge & (plan.actor is not None)) | self.actor_ok[status]
         created = self._created(words, status, actor, edge)
         age_based = actor & ~edge
-        status = self._actor_status(words, status, age_based, created)
+        status = self._actor_status(words, pos, status, age_based, created)
         a = actor.astype(np.int64)
         life, abandon_life = self.ranges[2][status, a], self.ranges[3][status, a]
         expire = created + life
@@ -286,7 +298,11 @@ class Engine:
             last_active + below(u * u * u, up_hi - last_active + 1),
         )
         if p.timeline_early_activity_rate > 0:
-            self._early(words, created, last_active, expire, abandon, updated, phase)
+            early = unit(words[:, W_EARLY]) < p.timeline_early_activity_rate
+            # Not for impersonations: their lifetime is the profile's, from created_at.
+            self._early(
+                words, early & ~actor, created, last_active, expire, abandon, updated, phase
+            )
 
         user, client, signup = self._users(words, t, pos, created)
         pending = self.pending[status]
@@ -333,6 +349,7 @@ class Engine:
     def _early(
         self,
         words: Words,
+        ok: Bools,
         created: Ints,
         last_active: Ints,
         expire: Ints,
@@ -340,13 +357,13 @@ class Engine:
         updated: Ints,
         phase: Ints,
     ) -> None:
-        """Clerk's quirk: last_active_at a few ms before created_at, expiry and
-        abandonment anchored at it; only where every rule but that one holds."""
+        """Clerk's quirk: a session not touched since sign-in has last_active_at
+        a few ms before created_at (both stamped in one request), and expiry
+        and abandonment anchored at it; only where every other rule holds."""
         p, now = self.plan.profile, self.plan.now
         u = unit(words[:, W_EARLY])
         d = 1 + below(u / max(p.timeline_early_activity_rate, 1e-300), _EARLY_MS)
         la, ex, ab = created - d, expire - d, abandon - d
-        ok = (u < p.timeline_early_activity_rate) & (last_active == created)
         ok &= np.where(phase == LIVE, (ex > now) & (ab > now), True)
         ok &= np.where(phase == TRANSITION, (updated < ex) & (updated < ab), True)
         ok &= np.where(phase == EXPIRED, (ex <= now) & (updated < ex), True)

@@ -418,17 +418,21 @@ class Device:
         return head + b"," + orjson.dumps(body)[1:-1]
 
 
-def _devices(p: Profile) -> Choice:
+def device_table(p: Profile, kind: str) -> dict[Device, float]:
+    """Every client of device kind ``kind`` (device, browser and version) and its share."""
     vocab = load_vocabulary()
+    if kind == "native_app":
+        n = len(vocab.app_versions)
+        return {Device(kind, None, p.activity_app_name, v): 1 / n for v in vocab.app_versions}
+    table = vocab.web_devices(mobile=kind == "mobile_web")
+    return {Device(kind, d, name, version): w for (d, name, version), w in table.items()}
+
+
+def _devices(p: Profile) -> Choice:
     out: dict[Device, float] = {}
     for kind, share in Choice(p.activity_devices).shares().items():
-        if kind == "native_app":
-            for v in vocab.app_versions:
-                out[Device(kind, None, p.activity_app_name, v)] = share / len(vocab.app_versions)
-            continue
-        table = vocab.web_devices(mobile=kind == "mobile_web")
-        for (device, name, version), web_share in table.items():
-            out[Device(kind, device, name, version)] = share * web_share
+        for device, w in device_table(p, kind).items():
+            out[device] = share * w
     return Choice(out)
 
 

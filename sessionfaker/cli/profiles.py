@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import click
 
+from ..plan import compile_plan
 from ..profile import builtin_names, load_profile, reference_markdown
 from .common import errors
 
@@ -36,6 +37,9 @@ def check(path: str) -> None:
     """Load a profile and report whether it is valid (exit 2 if not)."""
     with errors():
         p = load_profile(path)
+        warnings = compile_plan(p).warnings()
+    for warning in warnings:
+        click.echo(f"{p.source}: warning: {warning}", err=True)
     click.echo(f"{p.source}: ok")
 
 

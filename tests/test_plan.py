@@ -1,0 +1,216 @@
+"""The generation plan: one compiled profile read by the bulk generator and
+the strategies, and the population and lifecycle it gives a sample."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from functools import cache
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
+
+from sessionfaker.errors import ProfileError
+from sessionfaker.generator import Generator
+from sessionfaker.plan import compile_plan
+from sessionfaker.profile import KEYS, Profile, load_profile
+from sessionfaker.rules import LIVE_STATUSES, Checker, actor_kind
+from sessionfaker.strategies import latest_activities, sessions
+
+from .conftest import BUILTINS, NOW, profile
+
+REALISTIC = [name for name in BUILTINS if name != "edge-cases"]
+N = 20_000
+DAY = 86_400_000
+
+
+@cache
+def sample(name: str, n: int = N) -> list[dict[str, Any]]:
+    return list(Generator(profile(name), 3).generate(0, n))
+
+
+def test_every_key_is_defined_once_as_a_profile_field() -> None:
+    import dataclasses
+
+    fields = {f.name for f in dataclasses.fields(Profile)}
+    assert {k.attr for k in KEYS} <= fields
+    assert fields - {k.attr for k in KEYS} == {"source", "raw", "origins"}
+
+
+def test_the_plan_is_compiled_once_per_profile() -> None:
+    p = profile("default")
+    assert compile_plan(p) is compile_plan(load_profile("default", now=NOW))
+    assert compile_plan(p) is not compile_plan(p.with_overrides({"actor.rate": 0.02}))
+
+
+@pytest.mark.parametrize("name", REALISTIC)
+def test_a_bulk_session_can_be_drawn_by_the_strategy_with_its_values_pinned(name: str) -> None:
+    p = profile(name)
+    for s in sample(name, 200)[:40]:
+        pins = {k: v for k, v in s.items() if k not in ("object", "status", "actor")}
+        kind = actor_kind(s["actor"]) if s["actor"] else False
+        drawn = find(sessions(p, status=s["status"], actor=kind, **pins), lambda _: True)
+        assert {k: v for k, v in drawn.items() if k != "actor"} == {
+            k: v for k, v in s.items() if k != "actor"
+        }
+
+
+@pytest.mark.parametrize("name", REALISTIC)
+def test_generator_and_strategies_draw_clients_and_places_from_the_same_tables(name: str) -> None:
+    p = profile(name)
+    plan = compile_plan(p)
+    clients = {
+        (d.device_type, d.is_mobile, d.browser_name, d.browser_version) for d in plan.devices.values
+    }
+    for s in sample(name, 3000):
+        a = s["latest_activity"]
+        if a is None:
+            continue
+        assert (a.get("device_type"), a["is_mobile"], a["browser_name"], a["browser_version"]) in (
+            clients
+        )
+        place = plan.places.place_of(a["ip_address"])
+        assert (place.city, place.country) == (a.get("city"), a["country"])
+
+    @given(latest_activities(p))
+    @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+    def check(a: dict[str, Any]) -> None:
+        entry = (a.get("device_type"), a["is_mobile"], a.get("browser_name"))
+        assert entry[:3] in {c[:3] for c in clients} or a.get("browser_name") is None
+        if "ip_address" in a:
+            place = plan.places.place_of(a["ip_address"])
+            assert a.get("country", place.country) == place.country
+            assert a.get("city", place.city) == place.city
+
+    check()
+
+
+@pytest.mark.parametrize("name", REALISTIC)
+def test_a_client_keeps_its_device_and_an_address_is_one_place(name: str) -> None:
+    devices: dict[str, set[Any]] = defaultdict(set)
+    places: dict[str, set[Any]] = defaultdict(set)
+    for s in sample(name):
+        a = s["latest_activity"]
+        if a is None:
+            continue
+        devices[s["client_id"]].add((a.get("device_type"), a["browser_name"], a["browser_version"]))
+        places[a["ip_address"]].add((a.get("city"), a["country"]))
+    assert max(map(len, devices.values())) == 1
+    assert max(map(len, places.values())) == 1
+
+
+@pytest.mark.parametrize("name", REALISTIC)
+def test_live_sessions_sit_on_distinct_clients(name: str) -> None:
+    p = profile(name)
+    live = Counter(
+        (s["user_id"], s["client_id"]) for s in sample(name) if s["status"] in LIVE_STATUSES
+    )
+    assert max(live.values()) == 1
+    per_user = Counter(u for u, _ in live.elements())
+    assert max(per_user.values()) <= p.population_clients_per_user
+
+
+@pytest.mark.parametrize("name", REALISTIC)
+def test_no_creation_density_cliff_and_impersonation_spread_over_the_window(name: str) -> None:
+    p = profile(name)
+    sessions_ = sample(name)
+    width = p.time_window_end - p.time_window_start
+    last_week = sum(1 for s in sessions_ if s["created_at"] > p.time_window_end - 7 * DAY)
+    density = (last_week / (7 * DAY)) / (len(sessions_) / width)
+    assert 0.67 < density < 1.5
+    actors = [s for s in sessions_ if s["actor"] is not None]
+    late = sum(1 for s in actors if s["created_at"] > p.time_now - 30 * 60_000)
+    assert late <= 0.05 * len(actors)
+
+
+def test_some_users_sign_up_inside_the_window_and_before_their_sessions() -> None:
+    from sessionfaker import ids
+
+    p = profile("default")
+    first: dict[str, int] = {}
+    for s in sample("default"):
+        first[s["user_id"]] = min(first.get(s["user_id"], s["created_at"]), s["created_at"])
+    signups = {u: ids.id_unix_seconds(u, "user_") * 1000 for u in first}
+    inside = [u for u, t in signups.items() if t >= p.time_window_start]
+    assert len(inside) > 0.05 * len(signups)
+    assert all(signups[u] // 1000 <= first[u] // 1000 for u in first)
+
+
+@pytest.mark.parametrize("name", REALISTIC)
+def test_expired_sessions_were_last_touched_before_they_expired(name: str) -> None:
+    expired = [s for s in sample(name) if s["status"] == "expired"]
+    assert expired
+    assert sum(1 for s in expired if s["updated_at"] == s["expire_at"]) < len(expired) / 2
+
+
+def test_two_profiles_or_two_overrides_never_share_ids_at_one_seed() -> None:
+    a = profile("default")
+    b = profile("b2b")
+    c = a.with_overrides({"actor.rate": 0.02})
+
+    def session_ids(p: Profile) -> set[str]:
+        return {s["id"] for s in Generator(p, 1).generate(0, 5000)}
+
+    assert not session_ids(a) & session_ids(b)
+    assert not session_ids(a) & session_ids(c)
+    assert session_ids(a) == session_ids(profile("default"))
+
+
+def test_the_early_activity_quirk_only_when_the_profile_asks() -> None:
+    assert not any(s["last_active_at"] < s["created_at"] for s in sample("default"))
+    p = profile("default").with_overrides({"timeline.early_activity_rate": 0.5})
+    checker = Checker(now=p.now, policy=p.policy)
+    early = 0
+    for s in Generator(p, 1).generate(0, 3000):
+        broken = {v.rule for v in checker.check(s)}
+        if s["last_active_at"] < s["created_at"]:
+            early += 1
+            assert 0 < s["created_at"] - s["last_active_at"] <= 9
+            assert s["expire_at"] - s["last_active_at"] == p.lifetime_max or s["actor"]
+            assert broken <= {"order.created"}
+        else:
+            assert broken == set()
+    assert 0.3 * 3000 < early < 0.55 * 3000
+
+
+def test_profiles_check_names_the_density_the_weights_imply() -> None:
+    p = profile("default").with_overrides({"status.weights.active": 70})
+    (warning,) = compile_plan(p).warnings()
+    assert warning.startswith("status.weights.active+pending: ")
+    assert "a density" in warning and "a window of at most" in warning
+    assert compile_plan(profile("default")).warnings() == []
+
+
+def test_growth_and_cycles_shape_the_arrivals() -> None:
+    p = profile("default").with_overrides({"time.growth": 3, "time.weekly": 0.8})
+    created = [s["created_at"] for s in Generator(p, 1).generate(0, 20_000)]
+    mid = (p.time_window_start + p.time_window_end) // 2
+    assert sum(t > mid for t in created) > 1.3 * sum(t <= mid for t in created)
+    weekend = sum(1 for t in created if (t // DAY + 3) % 7 >= 5)
+    assert weekend < 0.2 * len(created)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"time.growth": 0}, "--set: time.growth: growth must be above 0 (0)"),
+        (
+            {"population.users": 10**12, "population.clients_per_user": 2},
+            "--set: population.users: 1000000000000 users with 2 clients each make "
+            "2000000000000 clients, more than 1099511627776",
+        ),
+    ],
+)
+def test_bad_population_and_arrival_settings(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ProfileError) as exc:
+        profile("default").with_overrides(overrides)
+    assert str(exc.value) == message
+
+
+@given(st.integers(0, 10**6), st.integers(1, 3000))
+@settings(max_examples=10, deadline=None)
+def test_any_session_is_a_function_of_its_index(start: int, n: int) -> None:
+    g = Generator(profile("support"), 5)
+    k = start + n - 1
+    assert g.session(k) == list(Generator(profile("support"), 5).generate(k, 1))[0]
