@@ -110,7 +110,7 @@ class Profile:
             "abandoned": 15,
             "replaced": 3,
         },
-        "Share of each status at `time.now`. Statuses left out get 0. Only sessions created "
+        "Relative share of each status. Statuses left out get 0. Only sessions created "
         "within one lifetime of `time.now` can be live (`active`, `pending`): `profiles check` "
         "says when the weights ask for more than the arrival process gives.",
         STATUSES,

@@ -1231,8 +1231,12 @@ def _breakers(p: Profile) -> dict[str, SearchStrategy[dict[str, Any]]]:
     out["now.live"] = _mutated(gone, relabel("active"))
     out["now.expired"] = _mutated(active, relabel("expired"))
     out["now.abandoned"] = _mutated(active, relabel("abandoned"))
-    # An expired session was updated at expiry, an abandoned one at abandonment.
-    out["transition"] = _mutated(gone, relabel(TRANSITION_STATUSES))
+    def ended_late(draw: DrawFn, d: dict[str, Any]) -> None:
+        # Signed out no earlier than its expiry or abandonment (both past).
+        relabel(TRANSITION_STATUSES)(draw, d)
+        d["updated_at"] = min(d["expire_at"], d["abandon_at"])
+
+    out["transition"] = _mutated(gone, ended_late)
 
     tasks_st = session_tasks(max_size=len(TASK_KEYS))
 
