@@ -110,9 +110,7 @@ class Profile:
             "abandoned": 15,
             "replaced": 3,
         },
-        "Relative share of each status. Statuses left out get 0. Only sessions created "
-        "within one lifetime of `time.now` can be live (`active`, `pending`): `profiles check` "
-        "says when the weights ask for more than the arrival process gives.",
+        "Relative share of each status. Statuses left out get 0.",
         STATUSES,
     )
     lifetime_max: int = _key(

@@ -1231,6 +1231,7 @@ def _breakers(p: Profile) -> dict[str, SearchStrategy[dict[str, Any]]]:
     out["now.live"] = _mutated(gone, relabel("active"))
     out["now.expired"] = _mutated(active, relabel("expired"))
     out["now.abandoned"] = _mutated(active, relabel("abandoned"))
+
     def ended_late(draw: DrawFn, d: dict[str, Any]) -> None:
         # Signed out no earlier than its expiry or abandonment (both past).
         relabel(TRANSITION_STATUSES)(draw, d)
