@@ -65,7 +65,7 @@ WORDS = W_ACTOR_SID + ID_WORDS
 
 _YEAR_MS = 365 * 86_400_000
 # Hash tags of the population's attributes.
-_SIGNUP, _HOME, _DEVICE, _V6, _ADDRESS, _ORG_A, _ORG_B, _PERMUTE, _LIVE = range(9)
+_SIGNUP, _HOME, _DEVICE, _V6, _ADDRESS, _ORG_A, _ORG_B, _PERMUTE, _LIVE, _V6_HOST = range(10)
 # Share of a user's sessions in their first organisation (the rest in a second).
 _FIRST_ORG = 0.7
 _EARLY_MS = 9
@@ -105,7 +105,8 @@ class Columns:
     activity: Bools
     activity_lag: Ints
     device: Ints
-    ip_v4: Ints  # index into plan.places.v4, -1 for IPv6
+    ip_v4: Ints  # index into plan.places.ipv4, -1 for IPv6
+    ip_v6_key: Ints  # the IPv6 address's /64 (see sessionfaker.places)
     ip_v6_host: Ints
     place: Ints
 
@@ -159,6 +160,10 @@ class Engine:
         life, abandon = plan.lifetimes(actor=False)
         window_lo = p.time_window_start
         self.signup_hi = max(window_lo, min(p.time_window_end, p.time_now - min(life, abandon)))
+        places = plan.places
+        self.place_cum = np.cumsum(places.weight) / places.weight.sum()
+        # The IPv6 keys of place i are v6_bounds[i] to v6_bounds[i + 1] - 1.
+        self.v6_bounds = np.concatenate(([0], places.ipv6_bounds))
         self.live_perm: dict[int, Permutation] = {}
         self.pos_perm: dict[int, Permutation] = {}
 
@@ -322,7 +327,7 @@ class Engine:
         lag = ACTIVITY_ID_LAG_S[0] + below(
             unit(words[:, W_ACTIVITY_LAG]), ACTIVITY_ID_LAG_S[1] - ACTIVITY_ID_LAG_S[0] + 1
         )
-        device, ip_v4, host, place = self._places(words, t, user, client)
+        device, ip_v4, v6_key, host, place = self._places(words, t, user, client)
         return Columns(
             n=n,
             status=status,
@@ -342,6 +347,7 @@ class Engine:
             activity_lag=lag,
             device=device,
             ip_v4=ip_v4,
+            ip_v6_key=v6_key,
             ip_v6_host=host,
             place=place,
         )
@@ -372,21 +378,29 @@ class Engine:
 
     def _places(
         self, words: Words, t: Ints, user: Ints, client: Ints
-    ) -> tuple[Ints, Ints, Ints, Ints]:
+    ) -> tuple[Ints, Ints, Ints, Ints, Ints]:
         """Each session's device (its client's), and address and place: the
-        client's home address, or another one when signing in away."""
+        client's home address in its user's home country, or any address
+        when signing in away. The place is always the address's."""
         plan = self.plan
         places = plan.places
         key = self.key
         device = plan.devices.index(unit(hashed(key, _DEVICE, t, client)))
-        home = places.choice.index(unit(hashed(key, _HOME, t, user)))
-        count = places.country_count[home]
-        v6 = (unit(hashed(key, _V6, t, client)) < places.ipv6_rate) | (count == 0)
-        pick = hashed(key, _ADDRESS, t, client)
-        v4 = places.v4_order[places.country_first[home] + below(unit(pick), np.maximum(count, 1))]
+        home = np.minimum(
+            np.searchsorted(self.place_cum, unit(hashed(key, _HOME, t, user)), side="right"),
+            len(self.place_cum) - 1,
+        )
+        country = np.searchsorted(places.country_start, home, side="right") - 1
+        pick = unit(hashed(key, _ADDRESS, t, client))
+        v4_lo = places.ipv4_country_start[country]
+        v4 = v4_lo + below(pick, np.maximum(places.ipv4_country_start[country + 1] - v4_lo, 1))
+        k_lo = self.v6_bounds[places.country_start[country]]
+        k_hi = self.v6_bounds[places.country_start[country + 1]]
+        v6_key = k_lo + below(pick, np.maximum(k_hi - k_lo, 1))
+        v6 = unit(hashed(key, _V6, t, client)) < plan.profile.activity_ipv6_rate
         travel = unit(words[:, W_TRAVEL]) < plan.profile.activity_travel_rate
-        away = below(unit(words[:, W_TRAVEL_TO]), len(places.v4))
+        away = below(unit(words[:, W_TRAVEL_TO]), len(places.ipv4))
         v4 = np.where(travel, away, np.where(v6, -1, v4))
-        place = np.where(v4 >= 0, places.v4_place[np.maximum(v4, 0)], home)
-        host = (pick & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        return device, v4, host, place
+        place = np.where(v4 >= 0, places.ipv4_place[np.maximum(v4, 0)], places.ipv6_place(v6_key))
+        host = 1 + below(unit(hashed(key, _V6_HOST, t, client)), 0xFFFF)
+        return device, v4, v6_key, host, place

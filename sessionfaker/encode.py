@@ -34,7 +34,7 @@ from .columns import (
     entropy,
     hashed_entropy,
 )
-from .plan import Plan, below, hashed, unit
+from .plan import Plan, below, hashed, ipv6_text, place_piece, unit
 from .rules import ACTIVITY_OBJECT, DASHBOARD_ISSUER
 from .schema import Structure
 
@@ -200,8 +200,8 @@ class Encoder:
         self._statuses = [orjson.dumps(s) for s in plan.statuses]
         self._tasks_text = [orjson.dumps([{"key": k} for k in x]) for x in plan.task_lists]
         self._devices = [d.piece() for d in plan.devices.values]
-        self._places = [plan.places.piece(i) for i in range(len(plan.places.places))]
-        self._ipv4 = [b',"ip_address":' + orjson.dumps(ip) for ip in plan.places.v4]
+        self._places = [place_piece(plan.places, i) for i in range(len(plan.places))]
+        self._ipv4 = [b',"ip_address":' + orjson.dumps(ip) for ip in plan.places.ipv4]
         self._staff: dict[int, str] = {}
         self._org_newest_s = plan.profile.time_window_start // 1000
 
@@ -314,10 +314,11 @@ class Encoder:
         ips: Objects = np.full(c.n, b"", dtype=object)
         v4 = has & (c.ip_v4 >= 0)
         ips[v4] = np.array(self._ipv4, dtype=object)[c.ip_v4[v4]]
-        places = self.plan.places
-        for i in np.flatnonzero(has & (c.ip_v4 < 0)).tolist():
-            ip = places.ipv6(int(c.place[i]), int(c.ip_v6_host[i]))
-            ips[i] = b',"ip_address":' + orjson.dumps(ip)
+        v6 = np.flatnonzero(has & (c.ip_v4 < 0))
+        for i, k, h in zip(
+            v6.tolist(), c.ip_v6_key[v6].tolist(), c.ip_v6_host[v6].tolist(), strict=True
+        ):
+            ips[i] = b',"ip_address":"' + ipv6_text(k, h).encode() + b'"'
         place = np.where(has, c.place, len(self._places))
         return [
             Pieces(head),

@@ -49,6 +49,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
+from .places import Places
 from .profile import Profile, creation_range, lifetimes
 from .rules import LIVE_STATUSES, STATUSES, TASK_KEYS, TRANSITION_STATUSES
 from .timeutil import format_duration
@@ -62,9 +63,6 @@ _HOUR = 3_600_000
 _DAY = 24 * _HOUR
 _MAX_BINS = 20_000
 _MIN_SESSIONS = 4096
-_DOC_V4 = ("192.0.2", "198.51.100", "203.0.113")
-# Share of a country's sessions that geolocation places in no city.
-_NO_CITY = 0.04
 # Phases of a status: how its updated_at is bounded.
 LIVE, EXPIRED, ABANDONED, TRANSITION = 0, 1, 2, 3
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -333,67 +331,25 @@ def _counts(weights: Sequence[float], total: int) -> list[int]:
     return counts
 
 
-@dataclasses.dataclass(frozen=True)
-class Place:
-    country: str
-    city: str | None
+def ipv6_text(key: int, host: int) -> str:
+    """Host ``host`` (1 to 0xFFFF) of the documentation /64 ``key``, as
+    :mod:`ipaddress` writes it (the longest run of zero groups as ``::``).
+
+    >>> ipv6_text(0x0001_00FF, 0x2A), ipv6_text(0x0001_0000, 1), ipv6_text(0, 1)
+    ('2001:db8:1:ff::2a', '2001:db8:1::1', '2001:db8::1')
+    """
+    hi, lo = key >> 16, key & 0xFFFF
+    if lo:
+        return f"2001:db8:{hi:x}:{lo:x}::{host:x}"
+    return f"2001:db8:{hi:x}::{host:x}" if hi else f"2001:db8::{host:x}"
 
 
-class Places:
-    """Weighted places, and documentation addresses each tied to one place."""
-
-    def __init__(self, p: Profile) -> None:
-        vocab = load_vocabulary()
-        places: dict[Place, float] = {}
-        for country, share in Choice(p.activity_countries).shares().items():
-            names = vocab.cities.get(country, ())
-            if not names:
-                places[Place(country, None)] = share
-                continue
-            places[Place(country, None)] = share * _NO_CITY
-            for city in names:
-                places[Place(country, city)] = share * (1 - _NO_CITY) / len(names)
-        self.choice = Choice(places)
-        self.places: list[Place] = self.choice.values
-        self.ipv6_rate = p.activity_ipv6_rate
-        # IPv4: the 762 documentation addresses, spread over the places by weight.
-        v4 = [f"{net}.{host}" for net in _DOC_V4 for host in range(1, 255)]
-        quantiles = (np.arange(len(v4)) + 0.5) / len(v4)
-        self.v4_place = self.choice.index(quantiles)
-        self.v4 = v4
-        by_country: dict[str, list[int]] = {}
-        for i, place in enumerate(self.v4_place.tolist()):
-            by_country.setdefault(self.places[place].country, []).append(i)
-        # Each place's country's IPv4 addresses, as (first, count) into v4_order.
-        order = [i for c in sorted(by_country) for i in by_country[c]]
-        self.v4_order = np.array(order, dtype=np.int64)
-        first: dict[str, int] = {}
-        pos = 0
-        for c in sorted(by_country):
-            first[c] = pos
-            pos += len(by_country[c])
-        self.country_first = np.array(
-            [first.get(pl.country, 0) for pl in self.places], dtype=np.int64
-        )
-        self.country_count = np.array(
-            [len(by_country.get(pl.country, ())) for pl in self.places], dtype=np.int64
-        )
-
-    def ipv6(self, place: int, host: int) -> str:
-        """The IPv6 documentation address ``host`` of ``place`` (one place each)."""
-        return f"2001:db8:{place:x}:{host >> 16 & 0xFFFF:x}::{host & 0xFFFF:x}"
-
-    def place_of(self, ip: str) -> Place:
-        """The one place of a documentation address this plan hands out."""
-        if ":" in ip:
-            return self.places[int(ip.split(":")[2], 16)]
-        return self.places[int(self.v4_place[self.v4.index(ip)])]
-
-    def piece(self, place: int) -> bytes:
-        """``,"city":...,"country":...}``: the end of an activity (city omitted when unknown)."""
-        pl = self.places[place]
-        body = {"city": pl.city, "country": pl.country} if pl.city else {"country": pl.country}
-        return b"," + orjson.dumps(body)[1:]
+def place_piece(places: Places, index: int) -> bytes:
+    """``,"city":...,"country":...}``: the end of an activity in ``places``'s
+    place ``index`` (city omitted when geolocation has none, as Clerk does)."""
+    country, city = places.place(index)
+    body = {"city": city, "country": country} if city else {"country": country}
+    return b"," + orjson.dumps(body)[1:]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -479,7 +435,7 @@ class Plan:
     shortfalls: tuple[Shortfall, ...]
     actor: ActorStatuses | None  # None: actors take the status first, like the others
     population: Population
-    places: Places
+    places: Places  # the vocabulary's places of activity.countries, and their addresses
     devices: Choice
     actor_kinds: Choice
     task_lists: tuple[tuple[str, ...], ...]
@@ -582,7 +538,7 @@ def _compile(p: Profile) -> Plan:
         shortfalls=tuple(short),
         actor=actor,
         population=_population(p, statuses, target),
-        places=Places(p),
+        places=load_vocabulary().places(p.activity_countries),
         devices=_devices(p),
         actor_kinds=Choice(p.actor_kinds),
         task_lists=tuple(lists),

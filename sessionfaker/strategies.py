@@ -31,7 +31,8 @@ from hypothesis.strategies import DrawFn, SearchStrategy
 
 from . import ids
 from .errors import InvalidArgument, ProfileError, did_you_mean
-from .plan import Device, Place, Places, compile_plan, device_table
+from .places import Places
+from .plan import Device, compile_plan, device_table, ipv6_text
 from .profile import Profile, creation_range, lifetimes, load_profile
 from .rules import (
     ACTIVITY_ID_LAG_S,
@@ -183,7 +184,7 @@ class _Activity:
     devices: tuple[str, ...]
     clients: Mapping[str, tuple[Device, ...]]
     places: Places
-    ips: SearchStrategy[tuple[str, Place]]
+    ips: SearchStrategy[tuple[str, tuple[str, str | None]]]  # an address and its place
 
     @classmethod
     def of(
@@ -197,11 +198,11 @@ class _Activity:
         for kind in DEVICE_KINDS:
             if not clients[kind]:
                 clients[kind] = list(device_table(p, kind))
-        ipv4 = st.integers(0, len(places.v4) - 1).map(
-            lambda i: (places.v4[i], places.places[int(places.v4_place[i])])
+        ipv4 = st.integers(0, len(places.ipv4) - 1).map(
+            lambda i: (places.ipv4[i], places.place(int(places.ipv4_place[i])))
         )
-        ipv6 = st.tuples(st.integers(0, len(places.places) - 1), st.integers(0, 2**32 - 1)).map(
-            lambda t: (places.ipv6(*t), places.places[t[0]])
+        ipv6 = st.tuples(st.integers(0, 2**32 - 1), st.integers(1, 0xFFFF)).map(
+            lambda t: (ipv6_text(*t), places.place(places.place_of(ipv6_text(*t))))
         )
         if p.activity_ipv6_rate <= 0:
             ips = ipv4
@@ -228,7 +229,7 @@ class _Activity:
         lag = ACTIVITY_ID_LAG_S[0] + (v >> _PAYLOAD_BITS)
         kind = self.devices[0] if len(self.devices) == 1 else draw(self._device_st)
         client = draw(self._client_st[kind])
-        ip, place = draw(self.ips)
+        ip, (country, city) = draw(self.ips)
         # Clerk's key order.
         act: dict[str, Any] = {
             "object": ACTIVITY_OBJECT,
@@ -240,9 +241,9 @@ class _Activity:
         act["browser_name"] = client.browser_name
         act["browser_version"] = client.browser_version
         act["ip_address"] = ip
-        if place.city is not None:
-            act["city"] = place.city
-        act["country"] = place.country
+        if city is not None:  # Clerk omits city when geolocation has none
+            act["city"] = city
+        act["country"] = country
         omit = draw(_omit_masks)
         for bit, key in enumerate(_OMITTABLE):
             if omit >> bit & 1:
