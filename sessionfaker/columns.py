@@ -16,26 +16,25 @@ import dataclasses
 import numpy as np
 import numpy.typing as npt
 
-from . import ids
 from .plan import (
     ABANDONED,
     EXPIRED,
     LIVE,
     TRANSITION,
     Choice,
-    Permutation,
     Plan,
     below,
-    hashed,
     mix,
     unit,
 )
+from .population import ID_WORDS, Populations, Users
 from .rules import ACTIVITY_ID_LAG_S, LIVE_STATUSES, TRANSITION_STATUSES
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 Words = npt.NDArray[np.uint64]
+Chars = npt.NDArray[np.uint8]
 
 # What each of a session's random words decides. Changing this table
 # changes every session: update the golden hashes in the tests.
@@ -57,31 +56,15 @@ W_ACTOR_KIND = 14
 W_STAFF = 15
 W_SID_LAG = 16
 W_EARLY = 17
-ID_WORDS = (ids.ENTROPY_WORDS + 3) // 4  # 16-bit entropy values, four to a word
 W_SESSION_ID = 18
 W_ACTIVITY_ID = W_SESSION_ID + ID_WORDS
 W_ACTOR_SID = W_ACTIVITY_ID + ID_WORDS
 WORDS = W_ACTOR_SID + ID_WORDS
 
-_YEAR_MS = 365 * 86_400_000
-# Hash tags of the population's attributes.
-_SIGNUP, _HOME, _DEVICE, _V6, _ADDRESS, _ORG_A, _ORG_B, _PERMUTE, _LIVE, _V6_HOST = range(10)
 # Share of a user's sessions in their first organisation (the rest in a second).
 _FIRST_ORG = 0.7
 _EARLY_MS = 9
 _ACTOR_STATUS_SALT = 0x5DEECE66D
-
-
-def entropy(words: Words) -> npt.NDArray[np.uint16]:
-    """KSUID entropy from ``ID_WORDS`` columns of words."""
-    block = np.ascontiguousarray(words).astype("<u8")
-    return block.view("<u2")[:, : ids.ENTROPY_WORDS]
-
-
-def hashed_entropy(key: int, *parts: Ints | int) -> npt.NDArray[np.uint16]:
-    """KSUID entropy hashed from integer columns (for pooled entities)."""
-    cols = [hashed(key, *parts, w) for w in range(ID_WORDS)]
-    return entropy(np.stack(cols, axis=1))
 
 
 @dataclasses.dataclass
@@ -99,7 +82,8 @@ class Columns:
     population: Ints
     user: Ints
     client: Ints
-    signup: Ints  # the user's sign-up (ms): their id's and their clients' time
+    user_chars: Chars  # (n, 27): the user id's KSUID
+    client_chars: Chars
     tasks: Ints  # index into plan.task_lists; len(task_lists) for none
     org: Ints  # organisation index, -1 for none
     activity: Bools
@@ -108,7 +92,7 @@ class Columns:
     ip_v4: Ints  # index into plan.places.ipv4, -1 for IPv6
     ip_v6_key: Ints  # the IPv6 address's /64 (see sessionfaker.places)
     ip_v6_host: Ints
-    place: Ints
+    place: Ints  # always the address's place
 
 
 class Engine:
@@ -117,7 +101,6 @@ class Engine:
     def __init__(self, plan: Plan, key: int) -> None:
         self.plan = plan
         self.key = key
-        p = plan.profile
         pop = plan.population
         self.status_index = {s: i for i, s in enumerate(plan.statuses)}
         self.bounds = np.cumsum(pop.counts)
@@ -157,47 +140,12 @@ class Engine:
             c = np.cumsum(arrivals.prob)
             self.actor_key = np.concatenate(([0.0], c[:-1] / c[-1]))
             self.actor_width = np.diff(np.append(self.actor_key, 1.0))
-        life, abandon = plan.lifetimes(actor=False)
-        window_lo = p.time_window_start
-        self.signup_hi = max(window_lo, min(p.time_window_end, p.time_now - min(life, abandon)))
-        places = plan.places
-        self.place_cum = np.cumsum(places.weight) / places.weight.sum()
-        # The IPv6 keys of place i are v6_bounds[i] to v6_bounds[i + 1] - 1.
-        self.v6_bounds = np.concatenate(([0], places.ipv6_bounds))
-        self.live_perm: dict[int, Permutation] = {}
-        self.pos_perm: dict[int, Permutation] = {}
+        self.people = Populations(plan, key)
 
-    # -- population
-
-    def _perm(self, cache: dict[int, Permutation], size: int, tag: int, t: int) -> Permutation:
-        perm = cache.get(t)
-        if perm is None:
-            if len(cache) > 64:
-                cache.clear()
-            perm = cache[t] = Permutation(size, int(hashed(self.key, tag, t)[0]))
-        return perm
-
-    def positions(self, k: Ints) -> tuple[Ints, Ints]:
-        """(population, position in it) of sessions ``k``: positions are a
-        keyed shuffle, so any run of sessions is a sample of the population."""
-        size = self.plan.population.sessions
-        t, i = k // size, k % size
-        pos = np.empty_like(i)
-        for tt in np.unique(t).tolist():
-            m = t == tt
-            pos[m] = self._perm(self.pos_perm, size, _PERMUTE, tt)(i[m])
-        return t, pos
-
-    def signups(self, t: Ints, user: Ints) -> Ints:
-        p = self.plan.profile
-        u = unit(hashed(self.key, _SIGNUP, t, user))
-        new = user >= self.plan.population.old_users
-        lo = p.time_window_start
-        inside = lo + below(u, self.signup_hi - lo + 1)
-        before = lo - 1000 - below(u, _YEAR_MS)
-        return np.where(new, inside, before)
-
-    def _users(self, words: Words, t: Ints, pos: Ints, created: Ints) -> tuple[Ints, Ints, Ints]:
+    def _users(self, words: Words, t: Ints, pos: Ints, created: Ints) -> tuple[Ints, Ints, Users]:
+        """Each session's user and client: a live session on a client of its
+        own; an earlier one on a client drawn by activity (``population.skew``),
+        of a user who had signed up by then."""
         plan, pop = self.plan, self.plan.population
         per = pop.clients_per_user
         x = unit(words[:, W_USER])
@@ -206,18 +154,15 @@ class Engine:
         client = user * per + below(unit(words[:, W_CLIENT]), per)
         live = pos < pop.live
         if live.any():
-            for tt in np.unique(t[live]).tolist():
-                m = live & (t == tt)
-                perm = self._perm(self.live_perm, pop.clients, _LIVE, tt)
-                client[m] = perm(pos[m] % pop.clients)
+            client[live] = self.people.live_client(t[live], pos[live])
             user = np.where(live, client // per, user)
-        signup = self.signups(t, user)
-        late = created < signup
+        owners = self.people.users(t, user)
+        late = created < owners.signup
         if late.any():  # before the user signed up: an earlier user's session
             user = np.where(late, user % pop.old_users, user)
             client = np.where(late, user * per + client % per, client)
-            signup = np.where(late, self.signups(t, user), signup)
-        return user, client, signup
+            owners = self.people.users(t, user)
+        return user, client, owners
 
     # -- times
 
@@ -270,7 +215,7 @@ class Engine:
         plan, p = self.plan, self.plan.profile
         n = len(words)
         now = plan.now
-        t, pos = self.positions(np.arange(first, first + n, dtype=np.int64))
+        t, pos = self.people.positions(np.arange(first, first + n, dtype=np.int64))
         status = np.searchsorted(self.bounds, pos, side="right").astype(np.int64)
         if p.timeline_boundary_rate > 0:
             edge = unit(words[:, W_EDGE]) < p.timeline_boundary_rate
@@ -309,7 +254,7 @@ class Engine:
                 words, early & ~actor, created, last_active, expire, abandon, updated, phase
             )
 
-        user, client, signup = self._users(words, t, pos, created)
+        user, client, owners = self._users(words, t, pos, created)
         pending = self.pending[status]
         none = len(plan.task_lists)
         tasks = np.full(n, none, dtype=np.int64)
@@ -318,16 +263,23 @@ class Engine:
         choose_org = np.array([*("choose-organization" in x for x in plan.task_lists), False])
         has_org = ~choose_org[tasks] & (unit(words[:, W_ORG]) < p.organization_rate)
         second = unit(words[:, W_MEMBERSHIP]) >= _FIRST_ORG
-        org_u = unit(hashed(self.key, _ORG_A, t, user))
-        org_v = unit(hashed(self.key, _ORG_B, t, user))
-        org = below(np.where(second, org_v, org_u), p.organization_pool)
-        org = np.where(has_org, org, -1)
+        org = np.where(has_org, np.where(second, owners.org_b, owners.org_a), -1)
 
         activity = unit(words[:, W_ACTIVITY]) < p.activity_rate
         lag = ACTIVITY_ID_LAG_S[0] + below(
             unit(words[:, W_ACTIVITY_LAG]), ACTIVITY_ID_LAG_S[1] - ACTIVITY_ID_LAG_S[0] + 1
         )
-        device, ip_v4, v6_key, host, place = self._places(words, t, user, client)
+        homes = self.people.clients(t, client, owners)
+        # Away from home: any address, and its place.
+        travel = unit(words[:, W_TRAVEL]) < p.activity_travel_rate
+        away = below(unit(words[:, W_TRAVEL_TO]), len(plan.places.ipv4))
+        ip_v4 = np.where(travel, away, homes.ip_v4)
+        places = plan.places
+        place = np.where(
+            ip_v4 >= 0,
+            places.ipv4_place[np.maximum(ip_v4, 0)],
+            places.ipv6_place(homes.ip_v6_key),
+        )
         return Columns(
             n=n,
             status=status,
@@ -340,15 +292,16 @@ class Engine:
             population=t,
             user=user,
             client=client,
-            signup=signup,
+            user_chars=owners.chars,
+            client_chars=homes.chars,
             tasks=tasks,
             org=org,
             activity=activity,
             activity_lag=lag,
-            device=device,
+            device=homes.device,
             ip_v4=ip_v4,
-            ip_v6_key=v6_key,
-            ip_v6_host=host,
+            ip_v6_key=homes.ip_v6_key,
+            ip_v6_host=homes.ip_v6_host,
             place=place,
         )
 
@@ -375,32 +328,3 @@ class Engine:
         ok &= np.where(phase == EXPIRED, (ex <= now) & (updated < ex), True)
         ok &= np.where(phase == ABANDONED, (ab <= now) & (updated < ab), True)
         last_active[ok], expire[ok], abandon[ok] = la[ok], ex[ok], ab[ok]
-
-    def _places(
-        self, words: Words, t: Ints, user: Ints, client: Ints
-    ) -> tuple[Ints, Ints, Ints, Ints, Ints]:
-        """Each session's device (its client's), and address and place: the
-        client's home address in its user's home country, or any address
-        when signing in away. The place is always the address's."""
-        plan = self.plan
-        places = plan.places
-        key = self.key
-        device = plan.devices.index(unit(hashed(key, _DEVICE, t, client)))
-        home = np.minimum(
-            np.searchsorted(self.place_cum, unit(hashed(key, _HOME, t, user)), side="right"),
-            len(self.place_cum) - 1,
-        )
-        country = np.searchsorted(places.country_start, home, side="right") - 1
-        pick = unit(hashed(key, _ADDRESS, t, client))
-        v4_lo = places.ipv4_country_start[country]
-        v4 = v4_lo + below(pick, np.maximum(places.ipv4_country_start[country + 1] - v4_lo, 1))
-        k_lo = self.v6_bounds[places.country_start[country]]
-        k_hi = self.v6_bounds[places.country_start[country + 1]]
-        v6_key = k_lo + below(pick, np.maximum(k_hi - k_lo, 1))
-        v6 = unit(hashed(key, _V6, t, client)) < plan.profile.activity_ipv6_rate
-        travel = unit(words[:, W_TRAVEL]) < plan.profile.activity_travel_rate
-        away = below(unit(words[:, W_TRAVEL_TO]), len(places.ipv4))
-        v4 = np.where(travel, away, np.where(v6, -1, v4))
-        place = np.where(v4 >= 0, places.ipv4_place[np.maximum(v4, 0)], places.ipv6_place(v6_key))
-        host = 1 + below(unit(hashed(key, _V6_HOST, t, client)), 0xFFFF)
-        return device, v4, v6_key, host, place

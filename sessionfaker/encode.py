@@ -13,7 +13,7 @@ send the generator to its general path.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,6 @@ import orjson
 
 from . import ids
 from .columns import (
-    ID_WORDS,
     W_ACTIVITY_ID,
     W_ACTOR_KIND,
     W_ACTOR_SID,
@@ -31,10 +30,9 @@ from .columns import (
     W_STAFF,
     Columns,
     Words,
-    entropy,
-    hashed_entropy,
 )
 from .plan import Plan, below, hashed, ipv6_text, place_piece, unit
+from .population import ID_WORDS, entropy, hashed_entropy, ksuid_seconds
 from .rules import ACTIVITY_OBJECT, DASHBOARD_ISSUER
 from .schema import Structure
 
@@ -47,7 +45,9 @@ _TS_LOW, _TS_HIGH = 10 ** (_TS_DIGITS - 1), 10**_TS_DIGITS
 # Every 4-digit group "0000".."9999" as a little-endian uint32 of ASCII codes.
 _GROUPS = np.frombuffer(b"".join(b"%04d" % i for i in range(10_000)), dtype="<u4")
 _YEAR_S = 365 * 86_400
-_USER, _CLIENT, _ORG, _STAFF_TAG = 101, 102, 103, 104
+_ORG, _STAFF_TAG = 103, 104
+# Organisation pools up to this size are a table of ready ids per population.
+_ORG_TABLE = 1 << 16
 _SESS = ids.PREFIXES["session"]
 
 
@@ -64,13 +64,6 @@ def digits(t: Ints) -> Chars:
     return out.view(np.uint8)[..., 3:]
 
 
-def ksuid_seconds(unix_seconds: Ints) -> Ints:
-    """KSUID seconds for Unix seconds, held to the KSUID era (outside it, as
-    for a reference time before 2014, the session breaks the timestamp
-    rules anyway; its ids stay well-formed)."""
-    return np.clip(unix_seconds - ids.KSUID_EPOCH, 0, ids.MAX_TIMESTAMP)
-
-
 @dataclasses.dataclass
 class Fixed:
     """A fixed-width value: ``(n, width)`` ASCII codes."""
@@ -80,10 +73,14 @@ class Fixed:
 
 @dataclasses.dataclass
 class Table:
-    """A value picked from ready pieces: ``entries[index]``."""
+    """A value picked from ready pieces: ``entries[index]``. ``name`` names
+    the entries for good: the table with the literals around it is cached."""
 
-    entries: list[bytes]
+    name: Hashable
+    entries: tuple[bytes, ...]
     index: Ints
+    prefix: bytes = b""
+    suffix: bytes = b""
 
 
 @dataclasses.dataclass
@@ -114,7 +111,10 @@ class _Row:
         return list(out.view(f"S{len(self.raw)}").reshape(n).tolist())
 
 
-def layout(n: int, segments: list[Segment]) -> list[list[Any]]:
+Baked = dict[tuple[Hashable, bytes, bytes], Objects]
+
+
+def layout(n: int, segments: list[Segment], baked: Baked) -> list[list[Any]]:
     """The columns of pieces that concatenate to each session's text.
 
     Literals and fixed-width values gather in one row; a literal after a
@@ -130,8 +130,7 @@ def layout(n: int, segments: list[Segment]) -> list[list[Any]]:
             if row is not None:
                 row.raw += seg
             elif last_table is not None:
-                t = tables[last_table]
-                t.entries = [e + seg for e in t.entries]
+                tables[last_table].suffix += seg
             else:
                 prefix += seg
             continue
@@ -148,8 +147,7 @@ def layout(n: int, segments: list[Segment]) -> list[list[Any]]:
         if row is not None:
             row = None
         if isinstance(seg, Table):
-            seg.entries = [prefix + e for e in seg.entries]
-            prefix = b""
+            seg.prefix, prefix = prefix, b""
             tables[len(columns)] = seg
             last_table = len(columns)
             columns.append([seg])
@@ -165,7 +163,14 @@ def layout(n: int, segments: list[Segment]) -> list[list[Any]]:
         if isinstance(head, _Row):
             out.append(head.text(n))
         elif isinstance(head, Table):
-            out.append(np.array(head.entries, dtype=object)[head.index].tolist())
+            key = (head.name, head.prefix, head.suffix)
+            table = baked.get(key)
+            if table is None:
+                if len(baked) > 64:
+                    baked.clear()
+                pieces = [head.prefix + e + head.suffix for e in head.entries]
+                table = baked[key] = np.array(pieces, dtype=object)
+            out.append(table[head.index].tolist())
         else:
             out.append(col)
     return out
@@ -197,10 +202,14 @@ class Encoder:
             "tasks": self._tasks,
         }
         self.known = all(name in self._fields for name in self.names)
-        self._statuses = [orjson.dumps(s) for s in plan.statuses]
-        self._tasks_text = [orjson.dumps([{"key": k} for k in x]) for x in plan.task_lists]
-        self._devices = [d.piece() for d in plan.devices.values]
-        self._places = [place_piece(plan.places, i) for i in range(len(plan.places))]
+        self._statuses = tuple(orjson.dumps(s) for s in plan.statuses)
+        lists = plan.task_lists
+        self._tasks_text = (*(orjson.dumps([{"key": k} for k in x]) for x in lists), b"null")
+        # The last entry of these is for sessions without latest_activity.
+        self._devices = (*(d.piece() for d in plan.devices.values), b"")
+        self._places = (*(place_piece(plan.places, i) for i in range(len(plan.places))), b"")
+        self._baked: Baked = {}
+        self._orgs: dict[int, tuple[bytes, ...]] = {}
         self._ipv4 = [b',"ip_address":' + orjson.dumps(ip) for ip in plan.places.ipv4]
         self._staff: dict[int, str] = {}
         self._org_newest_s = plan.profile.time_window_start // 1000
@@ -212,7 +221,7 @@ class Encoder:
             segments.append((b"{" if i == 0 else b",") + orjson.dumps(name) + b":")
             segments.extend(self._fields[name](c, words, quoted))
         segments.append(b"}" + end)
-        yield from layout(c.n, segments)
+        yield from layout(c.n, segments, self._baked)
 
     # -- ids
 
@@ -225,25 +234,41 @@ class Encoder:
         return ids.ksuid_chars(ksuid_seconds(second), hashed_entropy(self.key ^ tag, *parts))
 
     def _user(self, c: Columns, words: Words, q: bool) -> list[Segment]:
-        chars = self._pooled(_USER, c.signup // 1000, c.population, c.user)
-        return [b'"' + ids.PREFIXES["user"].encode(), Fixed(chars), b'"']
+        return [b'"' + ids.PREFIXES["user"].encode(), Fixed(c.user_chars), b'"']
 
     def _client(self, c: Columns, words: Words, q: bool) -> list[Segment]:
-        chars = self._pooled(_CLIENT, c.signup // 1000, c.population, c.client)
-        return [b'"' + ids.PREFIXES["client"].encode(), Fixed(chars), b'"']
+        return [b'"' + ids.PREFIXES["client"].encode(), Fixed(c.client_chars), b'"']
 
     def _org(self, c: Columns, words: Words, q: bool) -> list[Segment]:
+        pool = self.plan.profile.organization_pool
+        tiles = np.unique(c.population)
+        if pool <= _ORG_TABLE and len(tiles) == 1:
+            t = int(tiles[0])
+            return [Table(("org", t), self._org_table(t), np.where(c.org >= 0, c.org, pool))]
         out: Objects = np.full(c.n, b"null", dtype=object)
         has = c.org >= 0
         if has.any():
-            t, org = c.population[has], c.org[has]
-            back = below(unit(hashed(self.key ^ _ORG, t, org)), _YEAR_S)
-            chars = self._pooled(_ORG, self._org_newest_s - back, t, org)
-            width = ids.KSUID_LENGTH
-            text = chars.view(f"S{width}").reshape(-1).tolist()
-            prefix = b'"' + ids.PREFIXES["organization"].encode()
-            out[has] = [prefix + x + b'"' for x in text]
+            out[has] = self._org_texts(c.population[has], c.org[has])
         return [Pieces(out)]
+
+    def _org_texts(self, t: Ints, org: Ints) -> list[bytes]:
+        """``"org_..."`` for organisations ``org`` of populations ``t``,
+        created up to a year before the window."""
+        back = below(unit(hashed(self.key ^ _ORG, t, org)), _YEAR_S)
+        chars = self._pooled(_ORG, self._org_newest_s - back, t, org)
+        text = chars.view(f"S{ids.KSUID_LENGTH}").reshape(-1).tolist()
+        prefix = b'"' + ids.PREFIXES["organization"].encode()
+        return [prefix + x + b'"' for x in text]
+
+    def _org_table(self, t: int) -> tuple[bytes, ...]:
+        table = self._orgs.get(t)
+        if table is None:
+            if len(self._orgs) >= 2:
+                self._orgs.clear()
+            pool = np.arange(self.plan.profile.organization_pool, dtype=np.int64)
+            texts = self._org_texts(np.full(len(pool), t, dtype=np.int64), pool)
+            table = self._orgs[t] = (*texts, b"null")
+        return table
 
     def impersonator_id(self, index: int) -> str:
         """The user id of staff member ``index``, who impersonates users."""
@@ -285,10 +310,10 @@ class Encoder:
         return out
 
     def _status(self, c: Columns, words: Words, q: bool) -> list[Segment]:
-        return [Table(list(self._statuses), c.status)]
+        return [Table("status", self._statuses, c.status)]
 
     def _tasks(self, c: Columns, words: Words, q: bool) -> list[Segment]:
-        return [Table([*self._tasks_text, b"null"], c.tasks)]
+        return [Table("tasks", self._tasks_text, c.tasks)]
 
     def _stamp(self, t: Ints, quoted: bool) -> list[Segment]:
         quote = b'"' if quoted else b""
@@ -309,8 +334,7 @@ class Encoder:
         ].encode()
         head: Objects = np.full(c.n, b"null", dtype=object)
         head[has] = [head_prefix + x + b'"' for x in text[has].tolist()]
-        none_device = len(self._devices)
-        device = np.where(has, c.device, none_device)
+        device = np.where(has, c.device, len(self._devices) - 1)
         ips: Objects = np.full(c.n, b"", dtype=object)
         v4 = has & (c.ip_v4 >= 0)
         ips[v4] = np.array(self._ipv4, dtype=object)[c.ip_v4[v4]]
@@ -319,10 +343,10 @@ class Encoder:
             v6.tolist(), c.ip_v6_key[v6].tolist(), c.ip_v6_host[v6].tolist(), strict=True
         ):
             ips[i] = b',"ip_address":"' + ipv6_text(k, h).encode() + b'"'
-        place = np.where(has, c.place, len(self._places))
+        place = np.where(has, c.place, len(self._places) - 1)
         return [
             Pieces(head),
-            Table([*self._devices, b""], device),
+            Table("device", self._devices, device),
             Pieces(ips),
-            Table([*self._places, b""], place),
+            Table("place", self._places, place),
         ]
