@@ -328,12 +328,16 @@ class Encoder:
         has = c.activity
         second = ksuid_seconds(c.created // 1000 - c.activity_lag)
         chars = ids.ksuid_chars(second, entropy(words[:, W_ACTIVITY_ID : W_ACTIVITY_ID + ID_WORDS]))
-        text = chars.view(f"S{ids.KSUID_LENGTH}").reshape(-1)
         head_prefix = (b'{"object":' + orjson.dumps(ACTIVITY_OBJECT) + b',"id":"') + ids.PREFIXES[
             "session_activity"
         ].encode()
-        head: Objects = np.full(c.n, b"null", dtype=object)
-        head[has] = [head_prefix + x + b'"' for x in text[has].tolist()]
+        width = len(head_prefix) + ids.KSUID_LENGTH + 1
+        rows = np.empty((c.n, width), dtype=np.uint8)
+        rows[:, : len(head_prefix)] = np.frombuffer(head_prefix, dtype=np.uint8)
+        rows[:, len(head_prefix) : -1] = chars
+        rows[:, -1] = ord('"')
+        head: Objects = rows.view(f"S{width}").reshape(c.n).astype(object)
+        head[~has] = b"null"
         device = np.where(has, c.device, len(self._devices) - 1)
         ips: Objects = np.full(c.n, b"", dtype=object)
         v4 = has & (c.ip_v4 >= 0)

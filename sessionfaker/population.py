@@ -131,6 +131,9 @@ class Populations:
         return w
 
     def _each(self, t: Ints) -> list[tuple[int, npt.NDArray[np.bool_]]]:
+        """Each population among ``t``, with where it is (nearly always one)."""
+        if len(t) and t[0] == t[-1] and (t == t[0]).all():
+            return [(int(t[0]), np.ones(len(t), dtype=np.bool_))]
         return [(tt, t == tt) for tt in np.unique(t).tolist()]
 
     def positions(self, k: Ints) -> tuple[Ints, Ints]:
