@@ -212,48 +212,14 @@ class Engine:
         return status
 
     def columns(self, words: Words, first: int) -> Columns:
+        """The columns of sessions ``first`` to ``first + len(words) - 1``."""
         plan, p = self.plan, self.plan.profile
         n = len(words)
-        now = plan.now
         t, pos = self.people.positions(np.arange(first, first + n, dtype=np.int64))
         status = np.searchsorted(self.bounds, pos, side="right").astype(np.int64)
-        if p.timeline_boundary_rate > 0:
-            edge = unit(words[:, W_EDGE]) < p.timeline_boundary_rate
-        else:
-            edge = np.zeros(n, dtype=np.bool_)
-        actor = unit(words[:, W_ACTOR]) < p.actor_rate
-        # Status-first sessions with an actor need an actor-feasible status.
-        actor &= (~edge & (plan.actor is not None)) | self.actor_ok[status]
-        created = self._created(words, status, actor, edge)
-        age_based = actor & ~edge
-        status = self._actor_status(words, pos, status, age_based, created)
-        a = actor.astype(np.int64)
-        life, abandon_life = self.ranges[2][status, a], self.ranges[3][status, a]
-        expire = created + life
-        abandon = created + abandon_life
-        la_hi = np.minimum(np.minimum(expire - 1, abandon - 1), now)
-        u = unit(words[:, W_LAST_ACTIVE])
-        last_active = np.where(
-            edge,
-            np.where(u < 0.5, created, la_hi),
-            created + below(u * u, la_hi - created + 1),
+        status, actor, created, last_active, expire, abandon, updated = self._times(
+            words, pos, status
         )
-        phase = self.phase[status]
-        # Live sessions may be touched up to now; the others last before they ended.
-        up_hi = np.where(phase == LIVE, now, la_hi)
-        u = unit(words[:, W_UPDATED])
-        updated = np.where(
-            edge,
-            np.where(u < 0.5, last_active, up_hi),
-            last_active + below(u * u * u, up_hi - last_active + 1),
-        )
-        if p.timeline_early_activity_rate > 0:
-            early = unit(words[:, W_EARLY]) < p.timeline_early_activity_rate
-            # Not for impersonations: their lifetime is the profile's, from created_at.
-            self._early(
-                words, early & ~actor, created, last_active, expire, abandon, updated, phase
-            )
-
         user, client, owners = self._users(words, t, pos, created)
         pending = self.pending[status]
         none = len(plan.task_lists)
@@ -305,10 +271,53 @@ class Engine:
             place=place,
         )
 
+    def _times(
+        self, words: Words, pos: Ints, status: Ints
+    ) -> tuple[Ints, Bools, Ints, Ints, Ints, Ints, Ints]:
+        """(status, actor, created, last_active, expire, abandon, updated):
+        the status a session's position gives (or its age, for an
+        impersonation), then its times within what that status allows."""
+        plan, p = self.plan, self.plan.profile
+        now = plan.now
+        if p.timeline_boundary_rate > 0:
+            edge = unit(words[:, W_EDGE]) < p.timeline_boundary_rate
+        else:
+            edge = np.zeros(len(words), dtype=np.bool_)
+        actor = unit(words[:, W_ACTOR]) < p.actor_rate
+        # Status-first sessions with an actor need an actor-feasible status.
+        actor &= (~edge & (plan.actor is not None)) | self.actor_ok[status]
+        created = self._created(words, status, actor, edge)
+        status = self._actor_status(words, pos, status, actor & ~edge, created)
+        a = actor.astype(np.int64)
+        expire = created + self.ranges[2][status, a]
+        abandon = created + self.ranges[3][status, a]
+        la_hi = np.minimum(np.minimum(expire - 1, abandon - 1), now)
+        u = unit(words[:, W_LAST_ACTIVE])
+        last_active = np.where(
+            edge,
+            np.where(u < 0.5, created, la_hi),
+            created + below(u * u, la_hi - created + 1),
+        )
+        phase = self.phase[status]
+        # Live sessions may be touched up to now; the others last before they ended.
+        up_hi = np.where(phase == LIVE, now, la_hi)
+        u = unit(words[:, W_UPDATED])
+        updated = np.where(
+            edge,
+            np.where(u < 0.5, last_active, up_hi),
+            last_active + below(u * u * u, up_hi - last_active + 1),
+        )
+        if p.timeline_early_activity_rate > 0:
+            early = unit(words[:, W_EARLY]) < p.timeline_early_activity_rate
+            # Not for impersonations: their lifetime is the profile's, from created_at.
+            ms = 1 + (words[:, W_EARLY] % np.uint64(_EARLY_MS)).astype(np.int64)
+            self._early(early & ~actor, ms, created, last_active, expire, abandon, updated, phase)
+        return status, actor, created, last_active, expire, abandon, updated
+
     def _early(
         self,
-        words: Words,
         ok: Bools,
+        d: Ints,
         created: Ints,
         last_active: Ints,
         expire: Ints,
@@ -319,9 +328,7 @@ class Engine:
         """Clerk's quirk: a session not touched since sign-in has last_active_at
         a few ms before created_at (both stamped in one request), and expiry
         and abandonment anchored at it; only where every other rule holds."""
-        p, now = self.plan.profile, self.plan.now
-        u = unit(words[:, W_EARLY])
-        d = 1 + below(u / max(p.timeline_early_activity_rate, 1e-300), _EARLY_MS)
+        now = self.plan.now
         la, ex, ab = created - d, expire - d, abandon - d
         ok &= np.where(phase == LIVE, (ex > now) & (ab > now), True)
         ok &= np.where(phase == TRANSITION, (updated < ex) & (updated < ab), True)
