@@ -24,6 +24,7 @@ from .plan import (
     Choice,
     Plan,
     below,
+    hashed,
     mix,
     unit,
 )
@@ -64,6 +65,8 @@ WORDS = W_ACTOR_SID + ID_WORDS
 # Share of a user's sessions in their first organisation (the rest in a second).
 _FIRST_ORG = 0.7
 _EARLY_MS = 9
+# Hash tags (see sessionfaker.population for the others).
+_MULTI, _GUEST = 201, 202
 _ACTOR_STATUS_SALT = 0x5DEECE66D
 
 
@@ -156,6 +159,12 @@ class Engine:
         if live.any():
             client[live] = self.people.live_client(t[live], pos[live])
             user = np.where(live, client // per, user)
+            rate = plan.profile.population_multi_session
+            if rate > 0:  # another user signed in on a multi-session client
+                lt, lp = t[live], pos[live]
+                guest = unit(hashed(self.key, _MULTI, lt, lp)) < rate
+                other = below(unit(hashed(self.key, _GUEST, lt, lp)), pop.users)
+                user[live] = np.where(guest, other, user[live])
         owners = self.people.users(t, user)
         late = created < owners.signup
         if late.any():  # before the user signed up: an earlier user's session

@@ -256,6 +256,13 @@ class Profile:
         "Share of users who sign up inside the creation window (the others signed up up to a "
         "year before it).",
     )
+    population_multi_session: float = _key(
+        "population.multi_session",
+        "rate",
+        0.0,
+        "Share of live sessions held by a second user on a multi-session client (Clerk's "
+        "multi-session mode): the client's own user is then signed out of it.",
+    )
     population_occupancy: float = _key(
         "population.occupancy",
         "rate",

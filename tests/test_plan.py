@@ -214,3 +214,22 @@ def test_any_session_is_a_function_of_its_index(start: int, n: int) -> None:
     g = Generator(profile("support"), 5)
     k = start + n - 1
     assert g.session(k) == next(Generator(profile("support"), 5).generate(k, 1))
+
+
+def test_multi_session_clients_hold_a_second_users_live_session() -> None:
+    p = profile("default").with_overrides({"population.multi_session": 0.3})
+    sessions = list(Generator(p, 4).generate(0, 20_000))
+    live = [s for s in sessions if s["status"] in LIVE_STATUSES]
+    owners: dict[str, set[str]] = defaultdict(set)
+    for s in sessions:
+        owners[s["client_id"]].add(s["user_id"])
+    shared = sum(1 for s in live if len(owners[s["client_id"]]) > 1)
+    assert shared > 0.2 * len(live)
+    assert max(Counter((s["user_id"], s["client_id"]) for s in live).values()) == 1
+    checker = Checker(now=p.now, policy=p.policy)
+    assert [v for s in sessions for v in checker.check(s)] == []
+    alone = [s for s in sample("default") if s["status"] in LIVE_STATUSES]
+    assert not any(
+        len({x["user_id"] for x in alone if x["client_id"] == c}) > 1
+        for c in {s["client_id"] for s in alone}
+    )

@@ -42,8 +42,13 @@ def main() -> None:
         totals = [sum(c.values()) for c in by_day]
         ax = axes[0][col]
         ax.bar(x, totals, width=1.0, color="#4c72b0", label="all sessions")
-        ax.bar(x, [actors[d] for d in range(days + 1)], width=1.0, color="#dd8452",
-               label="impersonated")
+        ax.bar(
+            x,
+            [actors[d] for d in range(days + 1)],
+            width=1.0,
+            color="#dd8452",
+            label="impersonated",
+        )
         ax.set_title(f"{name}: sessions created per day ({N:,} sessions)")
         ax.set_ylabel("sessions")
         ax.legend(loc="upper left")
