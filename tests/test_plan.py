@@ -233,3 +233,35 @@ def test_multi_session_clients_hold_a_second_users_live_session() -> None:
         len({x["user_id"] for x in alone if x["client_id"] == c}) > 1
         for c in {s["client_id"] for s in alone}
     )
+
+
+CLERK_ORDER = (
+    "object",
+    "id",
+    "device_type",
+    "is_mobile",
+    "browser_name",
+    "browser_version",
+    "ip_address",
+    "city",
+    "country",
+)
+
+
+def _in_clerks_order(a: dict[str, Any]) -> bool:
+    keys = list(a)
+    return keys == [k for k in CLERK_ORDER if k in a] and len(keys) == len(set(keys))
+
+
+def test_latest_activity_keys_come_in_clerks_order() -> None:
+    acts = [s["latest_activity"] for s in sample("default", 3000) if s["latest_activity"]]
+    assert all(_in_clerks_order(a) for a in acts)
+    assert any(list(a) == list(CLERK_ORDER) for a in acts)
+    assert any("city" not in a for a in acts)  # country only, as Clerk sends it
+
+    @given(latest_activities(profile("default")))
+    @settings(max_examples=100)
+    def check(a: dict[str, Any]) -> None:
+        assert _in_clerks_order(a)
+
+    check()
