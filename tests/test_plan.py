@@ -265,3 +265,17 @@ def test_latest_activity_keys_come_in_clerks_order() -> None:
         assert _in_clerks_order(a)
 
     check()
+
+
+def test_profiles_check_prints_the_warning_on_stderr() -> None:
+    from click.testing import CliRunner
+
+    from sessionfaker.cli import cli
+
+    result = CliRunner().invoke(cli, ["profiles", "check", "edge-cases"])
+    assert (result.exit_code, result.stdout) == (0, "profiles/edge-cases.toml: ok\n")
+    assert result.stderr == (
+        "profiles/edge-cases.toml: warning: status.weights.active+pending: 25.0% of sessions, "
+        "but only 3.2% of arrivals over the 31d window are in the last 1d: a density 7.8x "
+        "the window's mean there (a window of at most 4d would follow the arrival rate)\n"
+    )
