@@ -245,3 +245,12 @@ def test_the_shipped_mix_is_consistent_with_the_device() -> None:
         desktop[name] += share
     assert max(desktop, key=desktop.__getitem__) == "Chrome"
     assert desktop["Safari"] > desktop["Firefox"]
+
+
+def test_generated_ipv6_addresses_are_canonical() -> None:
+    gen = Generator(profile("default").with_overrides({"activity.ipv6_rate": 1.0}), 1)
+    for s in gen.generate(0, 2000):
+        if (a := s["latest_activity"]) is not None:
+            assert str(ipaddress.ip_address(a["ip_address"])) == a["ip_address"]
+    # The spelling the generator falls back to when the fast one is not canonical.
+    assert places.Places.ipv6_address(0x0005_0000, 7) == "2001:db8:5::7"
