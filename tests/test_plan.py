@@ -279,3 +279,11 @@ def test_profiles_check_prints_the_warning_on_stderr() -> None:
         "but only 3.2% of arrivals over the 31d window are in the last 1d: a density 7.8x "
         "the window's mean there (a window of at most 4d would follow the arrival rate)\n"
     )
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 0xFFFF))
+def test_ipv6_text_is_the_canonical_address_of_its_key(key: int, host: int) -> None:
+    from sessionfaker.places import Places
+    from sessionfaker.plan import ipv6_text
+
+    assert ipv6_text(key, host) == Places.ipv6_address(key, host)
