@@ -287,3 +287,22 @@ def test_ipv6_text_is_the_canonical_address_of_its_key(key: int, host: int) -> N
     from sessionfaker.plan import ipv6_text
 
     assert ipv6_text(key, host) == Places.ipv6_address(key, host)
+
+
+def test_a_reordered_structure_keeps_the_fast_path_and_its_order() -> None:
+    import json
+
+    import orjson
+
+    from sessionfaker.schema import load_structure, parse_structure
+
+    doc = json.loads(json.dumps(load_structure().raw))
+    doc["fields"].reverse()
+    reordered = parse_structure(doc, "reversed.json")
+    g = Generator(profile("default"), 3, structure=reordered)
+    assert g._fast
+    sessions = list(g.generate(0, 300))
+    assert all(list(s) == list(reordered.names) for s in sessions)
+    assert b"".join(g.ndjson(0, 300)) == b"".join(orjson.dumps(s) + b"\n" for s in sessions)
+    same = list(Generator(profile("default"), 3).generate(0, 300))
+    assert [dict(sorted(s.items())) for s in sessions] == [dict(sorted(s.items())) for s in same]
