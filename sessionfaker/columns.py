@@ -144,6 +144,11 @@ class Engine:
             self.actor_key = np.concatenate(([0.0], c[:-1] / c[-1]))
             self.actor_width = np.diff(np.append(self.actor_key, 1.0))
         self.people = Populations(plan, key)
+        # Each bin's statuses, by their share of the bin's arrivals: status
+        # i of bin b at keys from b + (the shares before i).
+        share = plan.joint.T / np.maximum(plan.joint.sum(axis=0), 1e-300)[:, None]
+        before = np.cumsum(share, axis=1) - share
+        self.bin_key = (np.arange(len(share))[:, None] + before).reshape(-1)
 
     def _users(self, words: Words, t: Ints, pos: Ints, created: Ints) -> tuple[Ints, Ints, Users]:
         """Each session's user and client: a live session on a client of its
@@ -225,11 +230,17 @@ class Engine:
         plan, p = self.plan, self.plan.profile
         n = len(words)
         t, pos = self.people.positions(np.arange(first, first + n, dtype=np.int64))
-        status = np.searchsorted(self.bounds, pos, side="right").astype(np.int64)
-        status, actor, created, last_active, expire, abandon, updated = self._times(
-            words, pos, status
-        )
-        user, client, owners = self._users(words, t, pos, created)
+        if plan.population.cycle:
+            status, actor, created, client = self._on_timeline(words, t, pos)
+            edge = np.zeros(n, dtype=np.bool_)
+        else:
+            status = np.searchsorted(self.bounds, pos, side="right").astype(np.int64)
+            status, actor, created, edge = self._status_first(words, pos, status)
+        last_active, expire, abandon, updated = self._times(words, status, actor, created, edge)
+        if plan.population.cycle:
+            user, owners = self._owners(t, pos, client, status)
+        else:
+            user, client, owners = self._users(words, t, pos, created)
         pending = self.pending[status]
         none = len(plan.task_lists)
         tasks = np.full(n, none, dtype=np.int64)
@@ -280,14 +291,12 @@ class Engine:
             place=place,
         )
 
-    def _times(
+    def _status_first(
         self, words: Words, pos: Ints, status: Ints
-    ) -> tuple[Ints, Bools, Ints, Ints, Ints, Ints, Ints]:
-        """(status, actor, created, last_active, expire, abandon, updated):
-        the status a session's position gives (or its age, for an
-        impersonation), then its times within what that status allows."""
+    ) -> tuple[Ints, Bools, Ints, Bools]:
+        """(status, actor, created, edge) when a session's position gives its
+        status (or its age, for an impersonation) and the status its time."""
         plan, p = self.plan, self.plan.profile
-        now = plan.now
         if p.timeline_boundary_rate > 0:
             edge = unit(words[:, W_EDGE]) < p.timeline_boundary_rate
         else:
@@ -297,6 +306,46 @@ class Engine:
         actor &= (~edge & (plan.actor is not None)) | self.actor_ok[status]
         created = self._created(words, status, actor, edge)
         status = self._actor_status(words, pos, status, actor & ~edge, created)
+        return status, actor, created, edge
+
+    def _on_timeline(self, words: Words, t: Ints, pos: Ints) -> tuple[Ints, Bools, Ints, Ints]:
+        """(status, actor, created, client) when a session is a sign-in cycle
+        of its client: created within the cycle at the arrival rate, its
+        status drawn from those its creation time can give, by weight."""
+        plan, p = self.plan, self.plan.profile
+        arrival = plan.arrival
+        client, lo, hi = self.people.cycles(t, pos)
+        qa, qb = arrival.at(lo), arrival.at(hi)
+        q = qa + unit(words[:, W_CREATED]) * (qb - qa)
+        created = np.clip(arrival.time(q), lo, hi - 1)
+        b = np.searchsorted(arrival.edges, created, side="right") - 1
+        keyed = b + unit(words[:, W_EDGE])
+        j = np.searchsorted(self.bin_key, keyed, side="right") - 1
+        status = j % len(plan.statuses)
+        actor = unit(words[:, W_ACTOR]) < p.actor_rate
+        status = self._actor_status(words, pos, status, actor, created)
+        return status, actor, created, client
+
+    def _owners(self, t: Ints, pos: Ints, client: Ints, status: Ints) -> tuple[Ints, Users]:
+        """The user of each session on a timeline: the client's own, or on a
+        multi-session client sometimes a second user, while live."""
+        pop, p = self.plan.population, self.plan.profile
+        user = client // pop.clients_per_user
+        if p.population_multi_session > 0:
+            live = self.is_live[status]
+            guest = live & (unit(hashed(self.key, _MULTI, t, pos)) < p.population_multi_session)
+            other = below(unit(hashed(self.key, _GUEST, t, pos)), pop.users)
+            # A guest signed up before the session, like everyone: new users
+            # sign up before any session that can still be live.
+            user = np.where(guest, other, user)
+        return user, self.people.users(t, user)
+
+    def _times(
+        self, words: Words, status: Ints, actor: Bools, created: Ints, edge: Bools
+    ) -> tuple[Ints, Ints, Ints, Ints]:
+        """(last_active, expire, abandon, updated) within what the status allows."""
+        plan, p = self.plan, self.plan.profile
+        now = plan.now
         a = actor.astype(np.int64)
         expire = created + self.ranges[2][status, a]
         abandon = created + self.ranges[3][status, a]
@@ -321,7 +370,7 @@ class Engine:
             # Not for impersonations: their lifetime is the profile's, from created_at.
             ms = 1 + (words[:, W_EARLY] % np.uint64(_EARLY_MS)).astype(np.int64)
             self._early(early & ~actor, ms, created, last_active, expire, abandon, updated, phase)
-        return status, actor, created, last_active, expire, abandon, updated
+        return last_active, expire, abandon, updated
 
     def _early(
         self,

@@ -39,6 +39,7 @@ sessions as clients.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import itertools
 import math
@@ -63,6 +64,9 @@ _HOUR = 3_600_000
 _DAY = 24 * _HOUR
 _MAX_BINS = 20_000
 _MIN_SESSIONS = 4096
+# Populations with sign-in cycles are built whole: up to this size.
+_MAX_TIMELINE_CLIENTS = 1 << 20
+_MAX_CYCLES = 1 << 23
 # Phases of a status: how its updated_at is bounded.
 LIVE, EXPIRED, ABANDONED, TRANSITION = 0, 1, 2, 3
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -165,7 +169,17 @@ class Arrival:
         self.hi = min(p.time_window_end, p.time_now)  # inclusive
         width = self.hi + 1 - self.lo
         step = max(_HOUR, -(-width // _MAX_BINS))
-        self.edges = np.append(np.arange(self.lo, self.hi + 1, step, dtype=np.int64), self.hi + 1)
+        grid = np.append(np.arange(self.lo, self.hi + 1, step, dtype=np.int64), self.hi + 1)
+        # Bins also end where a status becomes possible, so that a bin is all
+        # inside or all outside each status's creation range.
+        cuts = [
+            edge
+            for s in STATUSES
+            if (rng := creation_range(p, s, actor=False)) is not None
+            for edge in (rng[0], rng[1] + 1)
+            if self.lo < edge <= self.hi
+        ]
+        self.edges = np.union1d(grid, np.array(cuts, dtype=np.int64))
         mid = (self.edges[:-1] + self.edges[1:]) / 2
         x = (mid - self.lo) / max(width, 1)
         rate = np.power(p.time_growth, x) if p.time_growth != 1 else np.ones_like(x)
@@ -174,6 +188,7 @@ class Arrival:
         weekday = ((mid // _DAY).astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
         rate = rate * np.where(weekday >= 5, 1 - p.time_weekly, 1.0)
         mass = rate * np.diff(self.edges)
+        self.steady = p.time_growth == 1 and p.time_daily == 0 and p.time_weekly == 0
         self.mass = mass / mass.sum() if mass.sum() > 0 else np.full(len(mass), 1 / len(mass))
 
     def overlap(self, lo: int, hi: int) -> tuple[Ints, Ints, Floats]:
@@ -185,6 +200,23 @@ class Arrival:
 
     def share(self, lo: int, hi: int) -> float:
         return float(self.overlap(lo, hi)[2].sum()) if lo <= hi else 0.0
+
+    @functools.cached_property
+    def cum(self) -> Floats:
+        """The arrivals' cumulative share at each edge (0 to 1)."""
+        return np.concatenate(([0.0], np.cumsum(self.mass)))
+
+    def at(self, t: Ints) -> Floats:
+        """The share of arrivals before each time ``t``."""
+        if self.steady:
+            return (t - self.lo) / (self.hi + 1 - self.lo)
+        return np.interp(t, self.edges, self.cum)
+
+    def time(self, q: Floats) -> Ints:
+        """The time before which a share ``q`` of arrivals falls (the inverse of :meth:`at`)."""
+        if self.steady:
+            return self.lo + (q * (self.hi + 1 - self.lo)).astype(np.int64)
+        return np.asarray(np.interp(q, self.cum, self.edges), dtype=np.int64)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,12 +244,13 @@ def _status_order(p: Profile) -> list[str]:
 
 def _allocate(
     p: Profile, arrival: Arrival, weights: Mapping[str, float]
-) -> tuple[dict[str, Span], list[Shortfall]]:
+) -> tuple[dict[str, Span], dict[str, Floats], list[Shortfall]]:
     """Each status's share of each bin, so that the statuses together follow
     the arrival rate: narrowest first, each in proportion to what is left."""
     total = sum(weights.values())
     left = arrival.mass.copy()
     spans: dict[str, Span] = {}
+    joint: dict[str, Floats] = {}
     short: list[Shortfall] = []
     for s in _status_order(p):
         w = weights.get(s, 0) / total if total > 0 else 0.0
@@ -235,7 +268,8 @@ def _allocate(
         left = np.maximum(left - take, 0.0)
         keep = (take > 0) & (length > 0)
         spans[s] = Span(start[keep], length[keep], take[keep] / take[keep].sum())
-    return spans, short
+        joint[s] = take
+    return spans, joint, short
 
 
 def _merge_shortfalls(p: Profile, short: list[Shortfall], arrival: Arrival) -> list[Shortfall]:
@@ -314,6 +348,10 @@ class Population:
     sessions: int  # sessions per population
     live: int  # of which live at time.now: positions [0, live)
     counts: tuple[int, ...]  # sessions per status, in Plan.statuses order
+    # With a cycle (ms), sessions follow one another on each client: the
+    # population is its clients' sign-in cycles, and the status is the one
+    # a session's creation time gives (see sessionfaker.population).
+    cycle: int = 0
 
     @property
     def clients(self) -> int:
@@ -435,6 +473,7 @@ class Plan:
     shortfalls: tuple[Shortfall, ...]
     actor: ActorStatuses | None  # None: actors take the status first, like the others
     population: Population
+    joint: Floats  # (statuses, bins): each status's share of the arrivals in each bin
     places: Places  # the vocabulary's places of activity.countries, and their addresses
     devices: Choice
     actor_kinds: Choice
@@ -486,7 +525,13 @@ def fingerprint(p: Profile) -> str:
     return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 
-def _population(p: Profile, statuses: Sequence[str], weights: Mapping[str, float]) -> Population:
+def _population(
+    p: Profile,
+    statuses: Sequence[str],
+    weights: Mapping[str, float],
+    short: Sequence[Shortfall],
+    actors_by_age: bool,
+) -> Population:
     users, per = p.population_users, p.population_clients_per_user
     clients = users * per
     total = sum(weights[s] for s in statuses)
@@ -503,6 +548,20 @@ def _population(p: Profile, statuses: Sequence[str], weights: Mapping[str, float
         counts = _counts([weights[s] for s in statuses], size)
         live = sum(c for s, c in zip(statuses, counts, strict=True) if s in LIVE_STATUSES)
     old = max(1, users - round(users * p.population_new_users))
+    cycle = 2 * min(lifetimes(p, actor=False))
+    width = min(p.time_window_end, p.time_now) + 1 - p.time_window_start
+    cycles = clients * (width // max(cycle, 1) + 2)
+    timeline = (
+        not short
+        and (actors_by_age or p.actor_rate == 0)
+        and p.timeline_boundary_rate == 0
+        and cycle > 0
+        and clients <= _MAX_TIMELINE_CLIENTS
+        and cycles <= _MAX_CYCLES
+    )
+    if timeline:
+        size = max(1, round(p.population_occupancy * clients * width / cycle))
+        return Population(users, per, old, size, 0, (), cycle)
     return Population(users, per, old, size, live, tuple(counts))
 
 
@@ -527,7 +586,7 @@ def _compile(p: Profile) -> Plan:
     if not statuses:
         statuses = tuple(s for s in STATUSES if weights[s] > 0)
         target = {s: weights[s] for s in STATUSES}
-    spans, short = _allocate(p, arrival, {s: target[s] for s in statuses})
+    spans, joint, short = _allocate(p, arrival, {s: target[s] for s in statuses})
     lists, probs = _task_lists(p)
     return Plan(
         profile=p,
@@ -537,7 +596,8 @@ def _compile(p: Profile) -> Plan:
         spans=spans,
         shortfalls=tuple(short),
         actor=actor,
-        population=_population(p, statuses, target),
+        population=_population(p, statuses, target, short, actor is not None),
+        joint=np.array([joint[s] for s in statuses]),
         places=load_vocabulary().places(p.activity_countries),
         devices=_devices(p),
         actor_kinds=Choice(p.actor_kinds),

@@ -28,7 +28,21 @@ Words = npt.NDArray[np.uint64]
 ID_WORDS = (ids.ENTROPY_WORDS + 3) // 4  # 16-bit entropy values, four to a word
 _YEAR_MS = 365 * 86_400_000
 # Hash tags of the attributes.
-_SIGNUP, _HOME, _DEVICE, _V6, _ADDRESS, _ORG_A, _ORG_B, _PERMUTE, _LIVE, _V6_HOST = range(10)
+(
+    _SIGNUP,
+    _HOME,
+    _DEVICE,
+    _V6,
+    _ADDRESS,
+    _ORG_A,
+    _ORG_B,
+    _PERMUTE,
+    _LIVE,
+    _V6_HOST,
+    _PHASE,
+    _CYCLE,
+    _CANDIDATE,
+) = range(13)
 _USER_ID, _CLIENT_ID = 101, 102
 # Populations up to this many clients (and sessions) are computed whole.
 _WHOLE = 1 << 20
@@ -83,6 +97,11 @@ class _Whole:
     live: Ints
     users: Users
     clients: Clients
+    # With sign-in cycles: session i of the population is cycle i, of
+    # client cycle_client[i], created in [cycle_lo[i], cycle_hi[i]).
+    cycle_client: Ints
+    cycle_lo: Ints
+    cycle_hi: Ints
 
 
 class Populations:
@@ -101,7 +120,10 @@ class Populations:
         self.place_cum = np.cumsum(places.weight) / places.weight.sum()
         # The IPv6 keys of place i are v6_bounds[i] to v6_bounds[i + 1] - 1.
         self.v6_bounds = np.concatenate(([0], places.ipv6_bounds))
-        self.whole = self.shape.clients <= _WHOLE and self.shape.sessions <= _WHOLE
+        # Populations on a timeline are always computed whole (the plan keeps them small).
+        self.whole = bool(self.shape.cycle) or (
+            self.shape.clients <= _WHOLE and self.shape.sessions <= _WHOLE
+        )
         self._cache: dict[int, _Whole] = {}
         self._perms: dict[tuple[int, int], Permutation] = {}
 
@@ -122,13 +144,68 @@ class Populations:
             tt = np.full(1, t, dtype=np.int64)
             users = self._users(tt, np.arange(s.users, dtype=np.int64))
             clients = np.arange(s.clients, dtype=np.int64)
+            owners = users.take(clients // s.clients_per_user)
+            empty = np.zeros(0, dtype=np.int64)
+            cycles = self._cycles(t, owners) if s.cycle else (empty, empty, empty)
             w = self._cache[t] = _Whole(
                 positions=self._perm(s.sessions, _PERMUTE, t)(np.arange(s.sessions)),
-                live=self._perm(s.clients, _LIVE, t)(clients),
+                live=self._perm(s.clients, _LIVE, t)(clients) if not s.cycle else empty,
                 users=users,
-                clients=self._clients(tt, clients, users.take(clients // s.clients_per_user)),
+                clients=self._clients(tt, clients, owners),
+                cycle_client=cycles[0],
+                cycle_lo=cycles[1],
+                cycle_hi=cycles[2],
             )
         return w
+
+    def _cycles(self, t: int, owners: Users) -> tuple[Ints, Ints, Ints]:
+        """The population's sessions as sign-in cycles of its clients.
+
+        Client ``c``'s time is cut into cycles of ``cycle`` (twice the
+        longest a session stays open) from a hashed phase; a session starts
+        in the first half of a cycle, so it has ended when the next one can
+        start, and only one can still be live at ``time.now``. Which cycles
+        hold a session: candidates in proportion to the arrivals in the
+        cycle's first half (after the user signed up), then a draw without
+        replacement weighted by the user's activity (``population.skew``;
+        keys ``log(r) / w``)."""
+        s, key, arrival = self.shape, self.key, self.plan.arrival
+        period, half = s.cycle, s.cycle // 2
+        lo, hi = arrival.lo, arrival.hi + 1
+        tt = np.full(1, t, dtype=np.int64)
+        clients = np.arange(s.clients, dtype=np.int64)
+        phase = below(unit(hashed(key, _PHASE, tt, clients)), period)
+        count = (hi - lo) // period + 2
+        start = lo - phase[:, None] + np.arange(count, dtype=np.int64)[None, :] * period
+        a = np.maximum(np.maximum(start, lo), owners.signup[:, None])
+        b = np.minimum(start + half, hi)
+        b = np.maximum(a, b)
+        mass = (arrival.at(b) - arrival.at(a)).reshape(-1)
+        index = np.arange(mass.size, dtype=np.int64)
+        # A cycle is a candidate in proportion to its arrivals, so that the
+        # candidates follow the arrival rate (cycles cut by the window's
+        # edges or a sign-up are candidates less often)...
+        candidate = unit(hashed(key, _CANDIDATE, tt, index)) * mass.max() < mass
+        # ... and busier users' cycles are taken first.
+        user = clients // s.clients_per_user
+        power = 1 / (1 + self.plan.profile.population_skew) - 1
+        activity = np.repeat(np.power((user + 0.5) / s.users, power), count)
+        r = unit(hashed(key, _CYCLE, tt, index)) + 2.0**-60
+        keys = np.where(candidate, np.log(r) / activity, -np.inf)
+        take = min(s.sessions, int(candidate.sum()))
+        chosen = np.sort(np.argpartition(-keys, take - 1)[:take]) if take else clients[:0]
+        if take < s.sessions:  # fewer cycles than sessions: reuse them, in order
+            chosen = np.resize(chosen, s.sessions)
+        return chosen // count, a.reshape(-1)[chosen], b.reshape(-1)[chosen]
+
+    def cycles(self, t: Ints, pos: Ints) -> tuple[Ints, Ints, Ints]:
+        """(client, earliest, end) of the cycle of each session."""
+        client, lo, hi = (np.empty_like(pos) for _ in range(3))
+        for tt, m in self._each(t):
+            w = self._whole(tt)
+            p = pos[m]
+            client[m], lo[m], hi[m] = w.cycle_client[p], w.cycle_lo[p], w.cycle_hi[p]
+        return client, lo, hi
 
     def _each(self, t: Ints) -> list[tuple[int, npt.NDArray[np.bool_]]]:
         """Each population among ``t``, with where it is (nearly always one)."""

@@ -109,7 +109,8 @@ def test_user_ids_repeat_like_a_population() -> None:
     p = profile("default")
     users = Counter(s["user_id"] for s in sample("default"))
     assert len(users) <= p.population_users
-    assert users.most_common(1)[0][1] > 3 * N / p.population_users  # skewed, not even
+    # Skewed, not even: the busiest users sign in in every cycle of their clients.
+    assert users.most_common(1)[0][1] > 2 * N / len(users)
     clients_per_user: dict[str, set[str]] = {}
     for s in sample("default"):
         clients_per_user.setdefault(s["user_id"], set()).add(s["client_id"])
@@ -209,11 +210,11 @@ def test_output_does_not_depend_on_the_process_or_hash_seed() -> None:
 # time. They change only when the generator's output changes on purpose:
 # then update them and say so in the change.
 GOLDEN = {
-    "b2b": "dab90cb9590a5baab79c7a232ec89e1ca641a0f21abc9e10edf1953686fada0c",
-    "consumer-mobile": "14507cb782e0987632ab5391e722214b0b12a48a7b862c180aef7cc113f89f56",
-    "default": "fcb36ff3d56b11d1842f3a2e9fe2d5cb2f4715d4d579c955ac4deea90af09f1c",
-    "edge-cases": "53a80bd2770b17233748dcfac6bcd28dfe91af8c35d10ec1ec28a005a67bfa60",
-    "support": "88764d01cb9bdc99cdf97bd604ec305f9276ecd1a56ad8fb8594b656afb431ce",
+    "b2b": "b4ea59c96a1c84f0512056b858cc9b39fdb809dee08234d51f577683b9169872",
+    "consumer-mobile": "f8c31579fab99089fedc5fd5c2705a7aa748b0b83e913d5371b9d73e4f4ded70",
+    "default": "710382481c0312b44a0496af36653997387f24d3e486dc97b87965f98c2f4055",
+    "edge-cases": "dea9ffcea5d321b878d20a9d1d09e081fc62e264668586f3c2411a20dafa6fe6",
+    "support": "1498bbcba707e62bac6ddd11b0fba346ffcda28e2639b8847c786eef5d219aca",
 }
 
 

@@ -3,6 +3,7 @@ the strategies, and the population and lifecycle it gives a sample."""
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from functools import cache
 from typing import Any
@@ -306,3 +307,27 @@ def test_a_reordered_structure_keeps_the_fast_path_and_its_order() -> None:
     assert b"".join(g.ndjson(0, 300)) == b"".join(orjson.dumps(s) + b"\n" for s in sessions)
     same = list(Generator(profile("default"), 3).generate(0, 300))
     assert [dict(sorted(s.items())) for s in sessions] == [dict(sorted(s.items())) for s in same]
+
+
+def _end(s: dict[str, Any], now: int) -> int:
+    """When a session stopped being open: now for a live one."""
+    if s["status"] in LIVE_STATUSES:
+        return now
+    if s["status"] in ("expired", "abandoned"):
+        return min(int(s["expire_at"]), int(s["abandon_at"]))
+    return int(s["updated_at"])
+
+
+@pytest.mark.parametrize("name", REALISTIC)
+def test_sessions_of_one_user_on_one_client_follow_one_another(name: str) -> None:
+    p = profile(name)
+    by_pair: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for s in sample(name):
+        by_pair[s["user_id"], s["client_id"]].append(s)
+    repeated = 0
+    for sessions_ in by_pair.values():
+        sessions_.sort(key=lambda s: s["created_at"])
+        for before, after in itertools.pairwise(sessions_):
+            assert _end(before, p.now) <= after["created_at"], (before, after)
+            repeated += 1
+    assert repeated > 500  # the test can fail: pairs of one client do occur
