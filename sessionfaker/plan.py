@@ -552,7 +552,8 @@ def _population(
     width = min(p.time_window_end, p.time_now) + 1 - p.time_window_start
     cycles = clients * (width // max(cycle, 1) + 2)
     timeline = (
-        not short
+        p.population_model == "cycles"
+        and not short
         and (actors_by_age or p.actor_rate == 0)
         and p.timeline_boundary_rate == 0
         and cycle > 0

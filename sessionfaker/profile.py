@@ -256,6 +256,16 @@ class Profile:
         "Share of users who sign up inside the creation window (the others signed up up to a "
         "year before it).",
     )
+    population_model: str = _key(
+        "population.model",
+        "text",
+        "sessions",
+        "How sessions are laid out on clients: `sessions` draws each one's status first and "
+        "keeps live sessions on distinct clients; `cycles` cuts each client's time into "
+        "sign-in cycles, so that its sessions follow one another and each status is what the "
+        "creation time gives (docs/realism.md).",
+        ("sessions", "cycles"),
+    )
     population_multi_session: float = _key(
         "population.multi_session",
         "rate",
@@ -267,8 +277,9 @@ class Profile:
         "population.occupancy",
         "rate",
         0.5,
-        "Share of clients holding a live session at `time.now`; with the live share of "
-        "`status.weights` it sets how many sessions one population has.",
+        "How busy clients are, which sets how many sessions one population has: with "
+        '`population.model = "sessions"` the share of clients holding a live session at '
+        "`time.now`, with `cycles` the share of sign-in cycles holding a session.",
     )
     timeline_boundary_rate: float = _key(
         "timeline.boundary_rate",
@@ -654,6 +665,13 @@ def _convert(key: Key, value: Any, where: str, now: int) -> Any:
     if kind == "text":
         if not isinstance(value, str):
             raise ProfileError(where, key.path, f"expected a string ({value!r})")
+        if key.choices and value not in key.choices:
+            raise ProfileError(
+                where,
+                key.path,
+                f"unknown value {value!r}{did_you_mean(value, key.choices)} (one of "
+                f"{', '.join(key.choices)})",
+            )
         return value
     raise AssertionError(kind)
 

@@ -27,8 +27,15 @@ DAY = 86_400_000
 
 
 @cache
-def sample(name: str, n: int = N) -> list[dict[str, Any]]:
-    return list(Generator(profile(name), 3).generate(0, n))
+def sample(name: str, n: int = N, model: str = "sessions") -> list[dict[str, Any]]:
+    return list(Generator(modelled(name, model), 3).generate(0, n))
+
+
+def modelled(name: str, model: str) -> Profile:
+    return profile(name).with_overrides({"population.model": model})
+
+
+MODELS = ["sessions", "cycles"]
 
 
 def test_every_key_is_defined_once_as_a_profile_field() -> None:
@@ -101,21 +108,27 @@ def test_a_client_keeps_its_device_and_an_address_is_one_place(name: str) -> Non
     assert max(map(len, places.values())) == 1
 
 
+@pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("name", REALISTIC)
-def test_live_sessions_sit_on_distinct_clients(name: str) -> None:
+def test_live_sessions_sit_on_distinct_clients(name: str, model: str) -> None:
     p = profile(name)
     live = Counter(
-        (s["user_id"], s["client_id"]) for s in sample(name) if s["status"] in LIVE_STATUSES
+        (s["user_id"], s["client_id"])
+        for s in sample(name, N, model)
+        if s["status"] in LIVE_STATUSES
     )
     assert max(live.values()) == 1
     per_user = Counter(u for u, _ in live.elements())
     assert max(per_user.values()) <= p.population_clients_per_user
 
 
+@pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("name", REALISTIC)
-def test_no_creation_density_cliff_and_impersonation_spread_over_the_window(name: str) -> None:
+def test_no_creation_density_cliff_and_impersonation_spread_over_the_window(
+    name: str, model: str
+) -> None:
     p = profile(name)
-    sessions_ = sample(name)
+    sessions_ = sample(name, N, model)
     width = p.time_window_end - p.time_window_start
     last_week = sum(1 for s in sessions_ if s["created_at"] > p.time_window_end - 7 * DAY)
     density = (last_week / (7 * DAY)) / (len(sessions_) / width)
@@ -319,10 +332,11 @@ def _end(s: dict[str, Any], now: int) -> int:
 
 
 @pytest.mark.parametrize("name", REALISTIC)
-def test_sessions_of_one_user_on_one_client_follow_one_another(name: str) -> None:
-    p = profile(name)
+def test_on_cycles_the_sessions_of_a_client_follow_one_another(name: str) -> None:
+    p = modelled(name, "cycles")
+    assert compile_plan(p).population.cycle > 0
     by_pair: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for s in sample(name):
+    for s in sample(name, N, "cycles"):
         by_pair[s["user_id"], s["client_id"]].append(s)
     repeated = 0
     for sessions_ in by_pair.values():
@@ -331,3 +345,27 @@ def test_sessions_of_one_user_on_one_client_follow_one_another(name: str) -> Non
             assert _end(before, p.now) <= after["created_at"], (before, after)
             repeated += 1
     assert repeated > 500  # the test can fail: pairs of one client do occur
+
+
+@pytest.mark.parametrize("name", REALISTIC)
+def test_on_cycles_the_status_mix_is_the_weights(name: str) -> None:
+    from scipy import stats
+
+    p = profile(name)
+    observed = Counter(s["status"] for s in sample(name, N, "cycles"))
+    keys = [k for k, w in p.status_weights.items() if w > 0]
+    total = sum(p.status_weights[k] for k in keys)
+    expected = [N * p.status_weights[k] / total for k in keys]
+    assert sum(observed.values()) == N
+    assert stats.chisquare([observed[k] for k in keys], expected).pvalue > 0.001
+    checker = Checker(now=p.now, policy=p.policy)
+    assert [v for s in sample(name, N, "cycles") for v in checker.check(s)] == []
+
+
+def test_population_model_is_one_of_two() -> None:
+    with pytest.raises(ProfileError) as exc:
+        profile("default").with_overrides({"population.model": "cycle"})
+    assert str(exc.value) == (
+        "--set: population.model: unknown value 'cycle' (did you mean 'cycles'?) "
+        "(one of sessions, cycles)"
+    )
