@@ -24,9 +24,9 @@ from the arrival process and their status from their short lifetime.
 ``population.clients_per_user`` clients each; a client keeps its device,
 browser and address for life, and an address is one place. A population has
 a fixed number of sessions (:attr:`Population.sessions`); a longer run
-continues with a fresh population. Within a population, the sessions live at
-``time.now`` sit on distinct clients, so a user has at most as many live
-sessions as clients.
+continues with a fresh population. With ``population.model = "sessions"``
+the live sessions sit on distinct clients; with ``"cycles"`` every client's
+sessions follow one another in time (:mod:`sessionfaker.population`).
 
 >>> from sessionfaker.profile import load_profile
 >>> plan = compile_plan(load_profile("default", now="2026-11-01T00:00:00Z"))
