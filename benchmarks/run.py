@@ -13,6 +13,7 @@ table and exits non-zero when a target is missed:
 - ``strategies.py``: ``sessionfaker.strategies`` inside ``@given``;
 - ``seeding.py``: ``sessionfaker seed`` beside each database's bulk-load floor;
 - ``realism.py``: issue 11's measures of a sample against their bars.
+- ``tokens.py``: session-token signing beside PyJWT's ``jwt.encode``.
 
 hypothesis-jsonschema, which throughput and strategies both measure, gets
 one virtual environment under ``benchmarks/.venvs/`` (ignored by git).
@@ -48,6 +49,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     ),
     "seeding": ("seeding.py", [], ["-n", "100000"]),
     "realism": ("realism.py", [], ["-n", "20000"]),
+    "tokens": ("tokens.py", [], ["--quick"]),
 }
 
 

@@ -32,7 +32,7 @@ from typing import IO, Any, ClassVar
 import orjson
 
 from . import sql
-from .errors import InputError, InvalidArgument
+from .errors import InputError, InvalidArgument, require_extra
 from .reader import read_sessions
 from .schema import Field, Structure, int64_as_strings, load_structure
 
@@ -365,14 +365,8 @@ class SqlWriter(Writer):
 
 
 def _pyarrow() -> Any:
-    try:
-        import pyarrow
-        import pyarrow.parquet
-    except ImportError:
-        raise InvalidArgument(
-            "the parquet format needs pyarrow: pip install 'sessionfaker[parquet]'"
-        ) from None
-    return pyarrow
+    require_extra("parquet", "pyarrow.parquet", "the parquet format")
+    return require_extra("parquet", "pyarrow", "the parquet format")
 
 
 def arrow_schema(structure: Structure | None = None) -> Any:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import orjson
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, require_extra
 from ..schema import load_structure
 from ..sql import create_table_statements, insert_prefix, literal_encoders, quote_ident
 from . import Column, SeedError, Sink, json_fields, redact
@@ -80,8 +80,7 @@ class MysqlSink(Sink):
     default_batch_size = 1_000
 
     def connect(self) -> None:
-        if pymysql is None:
-            raise SeedError("mysql:// needs PyMySQL: pip install 'sessionfaker[mysql]'")
+        require_extra("mysql", "pymysql", "mysql://")
         args = connect_args(self.url)
         try:
             self.conn = pymysql.connect(

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ..errors import require_extra
 from ..output import csv_rows
 from ..sql import create_table_statements, quote_ident
 from . import Column, SeedError, Sink, first_line
@@ -37,8 +38,7 @@ class PostgresqlSink(Sink):
     parallel_pays = False
 
     def connect(self) -> None:
-        if psycopg is None:
-            raise SeedError("postgresql:// needs psycopg: pip install 'sessionfaker[postgresql]'")
+        require_extra("postgresql", "psycopg", "postgresql://")
         try:
             self.conn = psycopg.connect(self.url, connect_timeout=10)
         except psycopg.Error as exc:
