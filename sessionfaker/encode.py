@@ -21,6 +21,7 @@ import numpy.typing as npt
 import orjson
 
 from . import ids
+from .clients import ipv6_text, place_piece
 from .columns import (
     W_ACTIVITY_ID,
     W_ACTOR_KIND,
@@ -31,7 +32,7 @@ from .columns import (
     Columns,
     Words,
 )
-from .plan import Plan, below, hashed, ipv6_text, place_piece, unit
+from .plan import Plan, below, hashed, unit
 from .population import ID_WORDS, entropy, hashed_entropy, ksuid_seconds
 from .rules import ACTIVITY_OBJECT, DASHBOARD_ISSUER
 from .schema import Structure

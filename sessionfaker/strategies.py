@@ -39,9 +39,10 @@ except ModuleNotFoundError as _missing:  # name the extra, as the other extras d
     ) from None
 
 from . import ids
+from .clients import Device, device_table, ipv6_text
 from .errors import InvalidArgument, ProfileError, did_you_mean
 from .places import Places
-from .plan import Device, compile_plan, device_table, ipv6_text
+from .plan import compile_plan
 from .profile import Profile, creation_range, lifetimes, load_profile
 from .rules import (
     ACTIVITY_ID_LAG_S,

@@ -40,19 +40,21 @@ LAYERS: list[tuple[str, bool, dict[str, list[str]]]] = [
                 "schema",
                 "session",
                 "vocab",
+                "places",
+                "browsers",
                 "rules",
                 "rules.*",
             ]
         },
     ),
-    ("profile and plan", False, {"profile": ["profile", "documents"]}),
-    ("engines", False, {"engines": ["generator"]}),
+    ("profile and plan", False, {"profile": ["profile", "documents", "plan", "clients"]}),
+    ("engines", False, {"engines": ["generator", "population", "columns", "encode"]}),
     (
         "sinks and readers",
         False,
         {
             "sinks": ["reader", "output", "sql", "db", "db.*", "fixtures", "parallel"],
-            "readers": ["validate", "stats", "stats.*", "infer"],
+            "readers": ["validate", "stats", "stats.*", "infer", "measures"],
         },
     ),
     (
@@ -93,12 +95,9 @@ MAX_FUNCTION_LINES = 80
 # Offenders still waiting for their split, named one by one so that the list
 # only shrinks: a new offender fails, and so does an entry that no longer
 # offends (delete it).
-OVERSIZED_MODULES = {"generator.py", "profile.py", "strategies.py"}
+OVERSIZED_MODULES = {"profile.py", "strategies.py"}
 OVERSIZED_FUNCTIONS = {
     "cli/stats.py:render",
-    "generator.py:Generator.__init__",
-    "generator.py:Generator._pieces",
-    "strategies.py:_Model.draw",
 }
 
 

@@ -299,8 +299,8 @@ def test_profiles_check_prints_the_warning_on_stderr() -> None:
 
 @given(st.integers(0, 2**32 - 1), st.integers(1, 0xFFFF))
 def test_ipv6_text_is_the_canonical_address_of_its_key(key: int, host: int) -> None:
+    from sessionfaker.clients import ipv6_text
     from sessionfaker.places import Places
-    from sessionfaker.plan import ipv6_text
 
     assert ipv6_text(key, host) == Places.ipv6_address(key, host)
 
