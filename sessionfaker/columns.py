@@ -29,6 +29,7 @@ from .plan import (
     unit,
 )
 from .population import ID_WORDS, Populations, Users
+from .profile import EARLY_ACTIVITY_MS
 from .rules import ACTIVITY_ID_LAG_S, LIVE_STATUSES, TRANSITION_STATUSES
 
 Ints = npt.NDArray[np.int64]
@@ -64,7 +65,6 @@ WORDS = W_ACTOR_SID + ID_WORDS
 
 # Share of a user's sessions in their first organisation (the rest in a second).
 _FIRST_ORG = 0.7
-_EARLY_MS = 9
 # Hash tags (see sessionfaker.population for the others).
 _MULTI, _GUEST = 201, 202
 _ACTOR_STATUS_SALT = 0x5DEECE66D
@@ -368,7 +368,7 @@ class Engine:
         if p.timeline_early_activity_rate > 0:
             early = unit(words[:, W_EARLY]) < p.timeline_early_activity_rate
             # Not for impersonations: their lifetime is the profile's, from created_at.
-            ms = 1 + (words[:, W_EARLY] % np.uint64(_EARLY_MS)).astype(np.int64)
+            ms = 1 + (words[:, W_EARLY] % np.uint64(EARLY_ACTIVITY_MS)).astype(np.int64)
             self._early(early & ~actor, ms, created, last_active, expire, abandon, updated, phase)
         return last_active, expire, abandon, updated
 

@@ -273,14 +273,16 @@ def _allocate(
     return spans, joint, short
 
 
-def _merge_shortfalls(p: Profile, short: list[Shortfall], arrival: Arrival) -> list[Shortfall]:
+def _merge_shortfalls(
+    p: Profile, short: list[Shortfall], arrival: Arrival, targets: Mapping[str, float]
+) -> list[Shortfall]:
     """Live statuses share one part of the window: report them together."""
     live = [x for x in short if x.status in LIVE_STATUSES]
     if len(live) <= 1:
         return short
     rng = creation_range(p, "active", actor=False)
     room = arrival.share(*rng) if rng else 0.0
-    weight = sum(p.status_weights.get(s, 0) for s in LIVE_STATUSES) / sum(p.status_weights.values())
+    weight = sum(targets.get(s, 0) for s in LIVE_STATUSES)
     rest = [x for x in short if x.status not in LIVE_STATUSES]
     return [Shortfall("active+pending", weight, room), *rest]
 
@@ -420,6 +422,7 @@ class Plan:
     statuses: tuple[str, ...]  # population order: live first
     spans: Mapping[str, Span]  # creation times of sessions without an actor
     shortfalls: tuple[Shortfall, ...]
+    targets: Mapping[str, float]  # each status's share of the sessions without an actor
     actor: ActorStatuses | None  # None: actors take the status first, like the others
     population: Population
     joint: Floats  # (statuses, bins): each status's share of the arrivals in each bin
@@ -447,19 +450,23 @@ class Plan:
         words: the density the weights imply and a window that would fit."""
         p = self.profile
         out = []
-        for s in _merge_shortfalls(p, list(self.shortfalls), self.arrival):
+        # Impersonations are nearly never live: the other sessions make up for them.
+        whose = "sessions without an actor" if self.actor is not None else "sessions"
+        for s in _merge_shortfalls(p, list(self.shortfalls), self.arrival, self.targets):
             status = s.status.split("+")[0]
             life, abandon = lifetimes(p, actor=False)
             width = self.arrival.hi - self.arrival.lo
             if status in LIVE_STATUSES:
                 where = f"the last {format_duration(min(life, abandon))}"
-                fit = f"a window of at most {format_duration(int(min(life, abandon) / s.weight))}"
+                most = int(min(life, abandon) / s.weight) // _HOUR * _HOUR
+                fit = f"a window of at most {format_duration(most)}"
             else:
                 edge = life if status == "expired" else abandon if status == "abandoned" else 0
                 where = f"sessions older than {format_duration(edge)}"
-                fit = f"a window of at least {format_duration(int(edge / (1 - s.weight)) + 1)}"
+                least = -(-int(edge / (1 - s.weight)) // _HOUR) * _HOUR
+                fit = f"a window of at least {format_duration(least)}"
             out.append(
-                f"status.weights.{s.status}: {s.weight:.1%} of sessions, but only "
+                f"status.weights.{s.status}: {s.weight:.1%} of {whose}, but only "
                 f"{s.room:.1%} of arrivals over the {format_duration(width)} window are in "
                 f"{where}: a density {s.ratio:.1f}x the window's mean there ({fit} would "
                 "follow the arrival rate)"
@@ -470,7 +477,9 @@ class Plan:
 def fingerprint(p: Profile) -> str:
     """A hash of the resolved profile: folded into the random stream, so two
     profiles (or two overrides of one) never share ids at the same seed."""
-    text = orjson.dumps(p.to_dict(), option=orjson.OPT_SORT_KEYS)
+    # What the profile generates: its name and description are only labels.
+    doc = {k: v for k, v in p.to_dict().items() if k not in ("name", "description")}
+    text = orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
     return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 
@@ -545,6 +554,7 @@ def _compile(p: Profile) -> Plan:
         statuses=statuses,
         spans=spans,
         shortfalls=tuple(short),
+        targets={s: target[s] / sum(target[x] for x in statuses) for s in statuses},
         actor=actor,
         population=_population(p, statuses, target, short, actor is not None),
         joint=np.array([joint[s] for s in statuses]),

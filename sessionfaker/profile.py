@@ -51,7 +51,9 @@ MAX_EXTENDS = 32
 """The longest chain of profiles extending each other that loads."""
 PROFILE_SUFFIXES = (".toml", ".yaml", ".yml", ".json")
 # Clients in one population: their indices stay exact in 64-bit arithmetic.
-MAX_CLIENTS = 2**40
+MAX_CLIENTS = 2**62
+# How far before created_at the early-activity quirk puts last_active_at.
+EARLY_ACTIVITY_MS = 9
 
 
 @dataclass(frozen=True)
@@ -342,6 +344,7 @@ class Profile:
         return Policy(
             actor_lifetime_ms=self.lifetime_actor,
             actor_kinds=kinds if self.actor_rate > 0 else frozenset(),
+            created_skew_ms=EARLY_ACTIVITY_MS if self.timeline_early_activity_rate > 0 else 0,
         )
 
     def with_overrides(self, overrides: Mapping[str, Any], source: str = "--set") -> Profile:
