@@ -153,41 +153,43 @@ class Tally:
     (:meth:`add` each session), so a large file never sits in memory."""
 
     def __init__(self) -> None:
-        self.devices: dict[Any, set[tuple[Any, ...]]] = defaultdict(set)
-        self.places: dict[Any, set[tuple[Any, Any]]] = defaultdict(set)
-        self.cities: Counter[tuple[Any, Any]] = Counter()
+        self.devices: dict[str, set[tuple[str | bool | None, ...]]] = defaultdict(set)
+        self.places: dict[str, set[tuple[str | bool | None, ...]]] = defaultdict(set)
+        self.cities: Counter[tuple[str, str | bool | None]] = Counter()
         self.created = array("q")
         self.actor_created = array("q")
-        self.live: Counter[Any] = Counter()
+        self.live: Counter[str] = Counter()
         self.users: set[str] = set()
         self.expired = 0
         self.expired_at_expiry = 0
 
     def add(self, s: Session) -> None:
-        """Count session ``s`` (a dict in Clerk's wire format)."""
+        """Count session ``s`` (a dict in Clerk's wire format; values of the
+        wrong type are left out of the measures they would feed)."""
         created = s.get("created_at")
-        if isinstance(created, int):
+        if isinstance(created, int) and not isinstance(created, bool):
             self.created.append(created)
             if s.get("actor") is not None:
                 self.actor_created.append(created)
-        status = s.get("status")
-        if status in LIVE_STATUSES:
-            self.live[s.get("user_id")] += 1
-        elif status == "expired":
-            self.expired += 1
-            self.expired_at_expiry += s.get("updated_at") == s.get("expire_at")
-        user = s.get("user_id")
+        status, user = s.get("status"), s.get("user_id")
         if isinstance(user, str):
             self.users.add(user)
+            self.live[user] += status in LIVE_STATUSES
+        if status == "expired":
+            self.expired += 1
+            self.expired_at_expiry += s.get("updated_at") == s.get("expire_at")
         act = s.get("latest_activity")
         if not isinstance(act, Mapping):
             return
-        key = (act.get("is_mobile"), act.get("device_type"), act.get("browser_name"))
-        self.devices[s.get("client_id")].add(key)
-        if "ip_address" in act:
-            self.places[act["ip_address"]].add((act.get("city"), act.get("country")))
-        if "city" in act:
-            self.cities[act["city"], act.get("country")] += 1
+        client, ip, city = s.get("client_id"), act.get("ip_address"), act.get("city")
+        country = _text(act.get("country"))
+        if isinstance(client, str):
+            device = (act.get("is_mobile"), act.get("device_type"), act.get("browser_name"))
+            self.devices[client].add(tuple(_text(v) for v in device))
+        if isinstance(ip, str):
+            self.places[ip].add((_text(city), country))
+        if isinstance(city, str):
+            self.cities[city, country] += 1
 
     def client_devices(self, examples: int = 3) -> Share:
         return _changing(self.devices, examples)
@@ -219,13 +221,13 @@ class Tally:
         return Share(late, len(self.actor_created))
 
     def live_per_user(self, examples: int = 3) -> Spread:
-        ordered = sorted(self.live.values())
+        ordered = sorted(n for n in self.live.values() if n)
         quantiles = {
             f"p{q}": ordered[min(len(ordered) - 1, len(ordered) * q // 100)] if ordered else 0
             for q in (50, 90, 99)
         }
-        top = tuple((str(user), n) for user, n in self.live.most_common(examples))
-        return Spread(len(self.live), ordered[-1] if ordered else 0, quantiles, top)
+        top = tuple((user, n) for user, n in self.live.most_common(examples) if n)
+        return Spread(len(ordered), ordered[-1] if ordered else 0, quantiles, top)
 
     def new_users(self, start_ms: int) -> Share:
         prefix = ids.PREFIXES["user"]
@@ -248,6 +250,12 @@ class Tally:
             "new_users": self.new_users(start_ms).as_dict(),
             "expired_at_expiry": self.expired_updated_at_expiry().as_dict(),
         }
+
+
+def _text(value: Any) -> str | bool | None:
+    """A value as a set member: strings, booleans and None as they are, any
+    other JSON value (a malformed field) as its repr."""
+    return value if value is None or isinstance(value, str | bool) else repr(value)
 
 
 def _changing(groups: Mapping[Any, set[Any]], examples: int) -> Share:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
-from sessionfaker import ids, measures
+from sessionfaker import generate, ids, load_profile, measures
+from sessionfaker.cli import cli
 
 DAY = measures.DAY_MS
 NOW = 1_793_491_200_000  # 2026-11-01T00:00:00Z
@@ -172,3 +176,32 @@ def test_a_tally_fed_one_session_at_a_time_gives_the_same_report() -> None:
     for s in sample:
         tally.add(s)
     assert tally.report(START, NOW) == measures.report(iter(sample), START, NOW)
+
+
+def test_stats_reports_the_measures_of_the_file(tmp_path: Path) -> None:
+    p = load_profile("default", now="2026-11-01T00:00:00Z")
+    sample = list(generate(p, 400, seed=2))
+    path = tmp_path / "s.ndjson"
+    path.write_text("".join(json.dumps(s) + "\n" for s in sample), encoding="utf-8")
+    doc = json.loads(CliRunner().invoke(cli, ["stats", str(path), "--json"]).output)
+    first = min(s["created_at"] for s in sample)
+    expected = measures.report(sample, first, doc["reference_time_ms"])
+    assert doc["realism"] == json.loads(json.dumps(expected))
+    assert doc["realism"]["ip_places"]["part"] == 0
+    text = CliRunner().invoke(cli, ["stats", str(path)]).output
+    ip = expected["ip_places"]
+    assert f"IP addresses in more than one place       0.0%   0 of {ip['whole']:,}" in text
+
+
+def test_malformed_values_are_left_out_not_fatal() -> None:
+    odd = act(ip_address=5, city=["x"], country={"c": 1}, device_type=[1])
+    sample = [
+        session(client_id=[], user_id=None, created_at="soon", latest_activity=odd),
+        session(client_id="client_a", latest_activity=odd),
+        session(client_id="client_a", latest_activity=act(device_type="Windows")),
+        session(latest_activity=act(ip_address="192.0.2.1", city=None, country=["US"])),
+    ]
+    report = measures.report(sample, START, NOW)
+    assert report["client_devices"]["part"] == 1  # [1] vs "Windows" on client_a
+    assert report["ip_places"]["whole"] == 1 and report["unknown_cities"]["whole"] == 0
+    assert report["recent_density"]["total"] == 3 and report["new_users"]["whole"] == 0

@@ -27,12 +27,12 @@ MODULES = [
     "sessionfaker.profile",
     "sessionfaker.generator",
     "sessionfaker.timeutil",
+    "sessionfaker.documents",
+    "sessionfaker.reader",
     "sessionfaker.vocab",
     "sessionfaker.places",
     "sessionfaker.browsers",
     "sessionfaker.measures",
-    "sessionfaker.documents",
-    "sessionfaker.reader",
 ]
 
 
