@@ -127,7 +127,9 @@ class Engine:
         # status i's pieces at keys in [i, i + 1).
         lo, span, cum = [], [], []
         for i, s in enumerate(plan.statuses):
-            sp = plan.spans[s]
+            sp = plan.spans.get(s)
+            if sp is None:  # only impersonations have it: no position gives it
+                continue
             lo.append(sp.lo)
             span.append(sp.span)
             c = np.cumsum(sp.prob)

@@ -42,6 +42,7 @@ import dataclasses
 import functools
 import hashlib
 import itertools
+import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -479,7 +480,10 @@ def fingerprint(p: Profile) -> str:
     profiles (or two overrides of one) never share ids at the same seed."""
     # What the profile generates: its name and description are only labels.
     doc = {k: v for k, v in p.to_dict().items() if k not in ("name", "description")}
-    text = orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
+    try:
+        text = orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # a weight that is an integer past 64 bits (1e300)
+        text = json.dumps(doc, sort_keys=True).encode()
     return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 
@@ -541,9 +545,9 @@ def _compile(p: Profile) -> Plan:
             fixed = {s: max(0.0, (target[s] - a * mix_a[s]) / (1 - a)) for s in STATUSES}
             if sum(fixed.values()) > 0:
                 target = {s: v for s, v in fixed.items()}
-    statuses = tuple(s for s in STATUSES if target[s] > 0 and weights[s] > 0)
-    if not statuses:
-        statuses = tuple(s for s in STATUSES if weights[s] > 0)
+    # Every status with a weight, even one only impersonations take.
+    statuses = tuple(s for s in STATUSES if weights[s] > 0)
+    if not any(target[s] > 0 for s in statuses):
         target = {s: weights[s] for s in STATUSES}
     spans, joint, short = _allocate(p, arrival, {s: target[s] for s in statuses})
     lists, probs = _task_lists(p)
@@ -557,7 +561,7 @@ def _compile(p: Profile) -> Plan:
         targets={s: target[s] / sum(target[x] for x in statuses) for s in statuses},
         actor=actor,
         population=_population(p, statuses, target, short, actor is not None),
-        joint=np.array([joint[s] for s in statuses]),
+        joint=np.array([joint.get(s, np.zeros(len(arrival.mass))) for s in statuses]),
         places=load_vocabulary().places(p.activity_countries),
         devices=_devices(p),
         actor_kinds=Choice(p.actor_kinds),
