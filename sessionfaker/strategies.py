@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from .errors import InvalidArgument, MissingExtraError, ProfileError, did_you_mean
 
@@ -37,6 +37,9 @@ except ModuleNotFoundError as _missing:  # name the extra, as the other extras d
     raise MissingExtraError("hypothesis", "hypothesis", "sessionfaker.strategies") from None
 
 from . import ids
+from .clients import Device, device_table, ipv6_text
+from .places import Places
+from .plan import compile_plan
 from .profile import Profile, creation_range, lifetimes, load_profile
 from .rules import (
     ACTIVITY_ID_LAG_S,
@@ -45,7 +48,6 @@ from .rules import (
     ACTOR_KINDS,
     DASHBOARD_ISSUER,
     DEVICE_KINDS,
-    DOC_NETWORKS,
     ID_FIELDS,
     LIVE_STATUSES,
     MS_MAX,
@@ -53,16 +55,11 @@ from .rules import (
     RULES,
     STATUSES,
     TASK_KEYS,
-    TRANSITION_STATUSES,
     check_session,
 )
 from .schema import load_structure
 from .session import Actor, Session, SessionActivity, SessionTask
 from .timeutil import format_instant, parse_instant
-from .vocab import load as load_vocabulary
-
-if TYPE_CHECKING:
-    from .places import Places
 
 __all__ = [
     "actors",
@@ -107,7 +104,6 @@ _KSUID_MAX_MS = (ids.KSUID_EPOCH + ids.MAX_TIMESTAMP) * 1000 + 999
 # a validation and several property computations on its first use.
 _offsets = st.integers(-_TOP_EDGE, _SCALE)
 _booleans = st.booleans()
-_app_versions = st.deferred(lambda: st.sampled_from(load_vocabulary().app_versions))
 _payloads = st.integers(0, _PAYLOAD_MASK)
 # (seconds back << 128) | payload: one draw for a related id, shrinking to
 # the same second as its session and payload 0.
@@ -185,34 +181,31 @@ def _names(values: Iterable[str]) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class _Activity:
-    """What latest_activity can hold under one profile."""
+    """What latest_activity can hold under one profile: the plan's clients
+    (device, browser, version) and its addresses, each tied to one place."""
 
     devices: tuple[str, ...]
-    desktop: tuple[tuple[str, str, str], ...]
-    mobile: tuple[tuple[str, str, str], ...]
-    app_name: str
-    places: Places  # an address's place: one IP address, one place
-    ips: SearchStrategy[str]
+    clients: Mapping[str, tuple[Device, ...]]
+    places: Places
+    ips: SearchStrategy[tuple[str, tuple[str, str | None]]]  # an address and its place
 
     @classmethod
     def of(
         cls, p: Profile, devices: Iterable[str] | None = None, *, any_device: bool = False
     ) -> _Activity:
-        vocab = load_vocabulary()
-
-        desktop = tuple(vocab.web_devices(mobile=False))
-        mobile = tuple(vocab.web_devices(mobile=True))
-        places = vocab.places(p.activity_countries)
-        v4 = [n for n in DOC_NETWORKS if n.version == 4]
-        v6 = [n for n in DOC_NETWORKS if n.version == 6]
-        ipv4 = st.sampled_from([str(h) for n in v4 for h in n.hosts()])
-        ipv6 = st.one_of(
-            *(
-                st.integers(1, n.num_addresses - 1).map(
-                    lambda i, n=n: str(n.network_address + i)  # type: ignore[misc]
-                )
-                for n in v6
-            )
+        plan = compile_plan(p)
+        places = plan.places
+        clients: dict[str, list[Device]] = {k: [] for k in DEVICE_KINDS}
+        for d in plan.devices.values:
+            clients[d.kind].append(d)
+        for kind in DEVICE_KINDS:
+            if not clients[kind]:
+                clients[kind] = list(device_table(p, kind))
+        ipv4 = st.integers(0, len(places.ipv4) - 1).map(
+            lambda i: (places.ipv4[i], places.place(int(places.ipv4_place[i])))
+        )
+        ipv6 = st.tuples(st.integers(0, 2**32 - 1), st.integers(1, 0xFFFF)).map(
+            lambda t: (ipv6_text(*t), places.place(places.place_of(ipv6_text(*t))))
         )
         if p.activity_ipv6_rate <= 0:
             ips = ipv4
@@ -224,38 +217,33 @@ class _Activity:
         if devices is not None:
             wanted = set(devices)
             allowed = tuple(k for k in allowed if k in wanted)
-        return cls(allowed, desktop, mobile, p.activity_app_name, places, ips)
+        return cls(allowed, {k: tuple(v) for k, v in clients.items()}, places, ips)
 
     @functools.cached_property
     def _device_st(self) -> SearchStrategy[str]:
         return st.sampled_from(self.devices)
 
     @functools.cached_property
-    def _desktop_st(self) -> SearchStrategy[tuple[str, str, str]]:
-        return st.sampled_from(self.desktop)
-
-    @functools.cached_property
-    def _mobile_st(self) -> SearchStrategy[tuple[str, str, str]]:
-        return st.sampled_from(self.mobile)
+    def _client_st(self) -> Mapping[str, SearchStrategy[Device]]:
+        return {k: st.sampled_from(v) for k, v in self.clients.items()}
 
     def draw(self, draw: DrawFn, created_s: int) -> SessionActivity:
         v = draw(_activity_ids)
         lag = ACTIVITY_ID_LAG_S[0] + (v >> _PAYLOAD_BITS)
+        kind = self.devices[0] if len(self.devices) == 1 else draw(self._device_st)
+        client = draw(self._client_st[kind])
+        ip, (country, city) = draw(self.ips)
+        # Clerk's key order.
         act: dict[str, Any] = {
             "object": ACTIVITY_OBJECT,
             "id": ids.make_id(ids.PREFIXES["session_activity"], created_s - lag, v & _PAYLOAD_MASK),
         }
-        device = self.devices[0] if len(self.devices) == 1 else draw(self._device_st)
-        if device == "native_app":
-            act["is_mobile"] = True
-            act["browser_name"] = self.app_name
-            act["browser_version"] = draw(_app_versions)
-        else:
-            act["is_mobile"] = device == "mobile_web"
-            table = self._desktop_st if device == "desktop" else self._mobile_st
-            act["device_type"], act["browser_name"], act["browser_version"] = draw(table)
-        act["ip_address"] = ip = draw(self.ips)
-        country, city = self.places.place(self.places.place_of(ip))
+        if client.device_type is not None:
+            act["device_type"] = client.device_type
+        act["is_mobile"] = client.is_mobile
+        act["browser_name"] = client.browser_name
+        act["browser_version"] = client.browser_version
+        act["ip_address"] = ip
         if city is not None:  # Clerk omits city when geolocation has none
             act["city"] = city
         act["country"] = country
@@ -320,20 +308,15 @@ class _Model:
         created_s = created // 1000
         la_hi = min(now, created + m - 1)
         pinned_up = pins.get("updated_at")
-        if pinned_up is not None and status not in ("expired", "abandoned"):
+        if pinned_up is not None:
             la_hi = min(la_hi, pinned_up)
         last_active = pins.get("last_active_at")
         if last_active is None:
             last_active = created + _scaled(draw(_offsets), la_hi - created)
-        if status in ("expired", "abandoned"):
-            # Updated at expiry or abandonment. The unused draw keeps these
-            # statuses as long in choices as the others: Hypothesis prefers
-            # shorter choice sequences, and the simplest session is active.
-            draw(_offsets)
-            updated = created + (plan.life if status == "expired" else plan.abandon)
-        elif pinned_up is not None:
+        if pinned_up is not None:
             updated = pinned_up
         else:
+            # The last touch: up to now while live, before the end otherwise.
             up_hi = now if status in LIVE_STATUSES else min(now, created + m - 1)
             updated = last_active + _scaled(draw(_offsets), up_hi - last_active)
 
@@ -494,16 +477,11 @@ def _created_bounds(
         lo, hi = max(lo, la - m + 1), min(hi, la)
     up = pins.get("updated_at")
     if up is not None:
-        if status == "expired":
-            exactly(up - life)
-        elif status == "abandoned":
-            exactly(up - abandon)
-        else:
-            if up > now or (la is not None and la > up):
-                return None
-            hi = min(hi, up)
-            if status in TRANSITION_STATUSES:
-                lo = max(lo, up - m + 1)
+        if up > now or (la is not None and la > up):
+            return None
+        hi = min(hi, up)
+        if status not in LIVE_STATUSES:  # last touched before it ended
+            lo = max(lo, up - m + 1)
     if check_policy:
         for name in ("user_id", "client_id"):
             if pins.get(name) is not None:

@@ -41,7 +41,7 @@ LAYERS: list[tuple[str, bool, dict[str, list[str]]]] = [
     (
         "profile and plan",
         False,
-        {"profile": ["profile", "documents", "plan", "population"]},
+        {"profile": ["profile", "documents", "plan", "population", "clients"]},
     ),
     ("engines", False, {"bulk": ["generator", "columns", "encode"]}),
     (
@@ -95,12 +95,9 @@ MAX_FUNCTION_LINES = 80
 # Offenders still waiting for their split, named one by one so that the list
 # only shrinks: a new offender fails, and so does an entry that no longer
 # offends (delete it).
-OVERSIZED_MODULES = {"generator.py", "profile.py", "strategies.py"}
+OVERSIZED_MODULES = {"profile.py", "strategies.py"}
 OVERSIZED_FUNCTIONS = {
     "cli/stats.py:render",
-    "generator.py:Generator.__init__",
-    "generator.py:Generator._pieces",
-    "strategies.py:_Model.draw",
 }
 
 

@@ -19,7 +19,7 @@ from sessionfaker.rules import ACTOR_KINDS, STATUSES, TASK_KEYS, TIMESTAMP_FIELD
 from sessionfaker.stats import compare, describe, describe_file
 from sessionfaker.timeutil import format_instant
 
-from .conftest import NOW_MS, profile
+from .conftest import NOW, NOW_MS, profile
 from .test_stats import SMALL, D, M, generated, write
 
 runner = CliRunner()
@@ -105,7 +105,8 @@ def test_infer_writes_a_commented_profile_that_loads_and_generates(tmp_path: Pat
     checker = Checker(now=p.now, policy=p.policy)
     sessions = list(generate(p, 500, seed=1))
     assert [v for s in sessions for v in checker.check(s)] == []
-    assert run("profiles", "check", str(out)) == (0, f"{out}: ok\n", "")
+    # Nine sessions rarely fit a flat arrival process: check may warn, on stderr.
+    assert run("profiles", "check", str(out))[:2] == (0, f"{out}: ok\n")
 
     code, stdout, _ = run(
         "profiles", "infer", "-", "--description", "Ours", input=SMALL.read_text()
@@ -154,7 +155,9 @@ def test_round_trip_through_an_inferred_profile(tmp_path: Path, name: str) -> No
     come from, differs."""
     original = write(tmp_path, "original.ndjson", generated(name, N, "original"))
     inferred = tmp_path / "inferred.toml"
-    assert run("profiles", "infer", str(original), "-o", str(inferred))[0] == 0
+    # The reference time as a real export would give it: the data has no
+    # session touched in its very last second to read it from.
+    assert run("profiles", "infer", str(original), "--now", NOW, "-o", str(inferred))[0] == 0
     fitted, source = load_profile(inferred), profile(name)
 
     # The fitted quantities are those of the source profile.
@@ -168,12 +171,16 @@ def test_round_trip_through_an_inferred_profile(tmp_path: Path, name: str) -> No
         assert getattr(fitted, attr) == getattr(source, attr), attr
     assert abs(fitted.time_window_start - source.time_window_start) < D
     assert abs(fitted.time_window_end - source.time_window_end) < D
-    for attr in ("status_weights", "activity_devices", "actor_kinds"):
+    drawn = {"status_weights": 1.0, "activity_devices": 1.0, "actor_kinds": source.actor_rate}
+    for attr, rate in drawn.items():
         got, want = getattr(fitted, attr), getattr(source, attr)
         for key in want:
-            share = got[key] / sum(got.values())
-            assert abs(share - want[key] / sum(want.values())) < 0.05, (attr, key)
-    assert abs(fitted.actor_rate - source.actor_rate) < 0.3 * source.actor_rate
+            share, w = got[key] / sum(got.values()), want[key] / sum(want.values())
+            # Three standard errors, for tables drawn by few sessions (actors).
+            assert abs(share - w) < max(0.05, 3 * (w * (1 - w) / (N * rate)) ** 0.5), (attr, key)
+    # Within four standard errors: b2b's 2% is about 60 actors in N sessions.
+    rate = source.actor_rate
+    assert abs(fitted.actor_rate - rate) < max(0.3 * rate, 4 * (rate * (1 - rate) / N) ** 0.5)
     assert abs(fitted.organization_rate - source.organization_rate) < 0.03
     assert abs(fitted.population_users - source.population_users) < 0.2 * source.population_users
     assert abs(fitted.population_skew - source.population_skew) < 0.25

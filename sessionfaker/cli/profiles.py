@@ -40,6 +40,11 @@ def check(path: str) -> None:
     """Load a profile and report whether it is valid (exit 2 if not)."""
     with errors():
         p = load_profile(path)
+        from ..plan import compile_plan  # numpy: only for the command that needs it
+
+        warnings = compile_plan(p).warnings()
+    for warning in warnings:
+        click.echo(f"{p.source}: warning: {warning}", err=True)
     click.echo(f"{p.source}: ok")
 
 

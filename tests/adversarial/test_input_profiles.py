@@ -429,7 +429,9 @@ def test_an_odd_but_valid_profile_loads(tmp_cwd: Path, name: str, content: bytes
         assert (code, out) == (2, "")
         assert err.startswith("Error: p.toml: population.users: ")
         return
-    assert (code, out, err) == (0, f"{name}: ok\n", "")
+    assert (code, out) == (0, f"{name}: ok\n")
+    # At most warnings that the status weights do not fit the window (issue 11).
+    assert all(line.startswith(f"{name}: warning: status.weights.") for line in err.splitlines())
 
 
 @pytest.mark.parametrize(
