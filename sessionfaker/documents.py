@@ -24,7 +24,7 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import ProfileError
+from .errors import ProfileError, require_extra
 
 MAX_BYTES = 1 << 20
 """The largest profile file read: built-in profiles are about 1 KB."""
@@ -32,7 +32,6 @@ MAX_DEPTH = 8
 """Tables inside tables a profile may have (it needs 3: ``status.weights.active``)."""
 _INT_LIMIT = 1 << 63
 _MAX_DIGITS = 24
-YAML_EXTRA = "yaml"
 
 
 class _Duplicates(dict[str, Any]):
@@ -140,16 +139,7 @@ def _join(path: str, key: str) -> str:
 
 
 def _read_yaml(text: str, label: str) -> Any:
-    try:
-        import yaml
-    except ModuleNotFoundError:
-        raise ProfileError(
-            label,
-            "",
-            f"YAML profiles need the '{YAML_EXTRA}' extra "
-            f"(pip install 'sessionfaker[{YAML_EXTRA}]'), or write the profile in TOML",
-        ) from None
-
+    yaml = require_extra("yaml", "yaml", f"{label}: a YAML profile", hint=" (or write it in TOML)")
     loader = yaml.SafeLoader(text)
     try:
         node = _compose_plain(loader, label, yaml)
