@@ -204,6 +204,9 @@ REFUSED: list[tuple[str, str | None, dict[str, Any], str]] = [
     ("window 1 ms short of room", NOW, {"time.window_start": format_instant(ROOM - 1)},
      "--set: time.window_start: 2014-05-13T16:53:59.999Z leaves no room for latest_activity's "
      "id, 10 to 40 s before its session (window from 2014-05-13T16:54:00Z on, or activity.rate 0)"),
+    ("window 10,000 years back", NOW, {"time.window_start": "3650000d"},
+     "--set: time.window_start: -313566508800000 ms since the epoch is outside what a KSUID "
+     "id can encode (2014-05-13T16:53:20Z to 2150-06-19T23:21:35Z)"),
     ("device weights overflowing", NOW,
      {"activity.devices": {"desktop": 1.7e308, "mobile_web": 1.7e308}},
      "--set: activity.devices: weights too large: their sum is not a finite number"),
