@@ -12,7 +12,8 @@ table and exits non-zero when a target is missed:
   ``--jobs`` scaling, start-up;
 - ``strategies.py``: ``sessionfaker.strategies`` inside ``@given``;
 - ``seeding.py``: ``sessionfaker seed`` beside each database's bulk-load floor;
-- ``tokens.py``: session-token signing beside PyJWT's ``jwt.encode``.
+- ``tokens.py``: session-token signing beside PyJWT's ``jwt.encode``;
+- ``realism.py``: issue 11's measures of a sample against their bars.
 
 hypothesis-jsonschema, which throughput and strategies both measure, gets
 one virtual environment under ``benchmarks/.venvs/`` (ignored by git).
@@ -48,6 +49,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     ),
     "seeding": ("seeding.py", [], ["-n", "100000"]),
     "tokens": ("tokens.py", [], ["--quick"]),
+    "realism": ("realism.py", [], ["-n", "20000"]),
 }
 
 

@@ -40,6 +40,8 @@ LAYERS: list[tuple[str, bool, dict[str, list[str]]]] = [
                 "schema",
                 "session",
                 "vocab",
+                "places",
+                "browsers",
                 "rules",
                 "rules.*",
             ]
@@ -52,7 +54,7 @@ LAYERS: list[tuple[str, bool, dict[str, list[str]]]] = [
         False,
         {
             "sinks": ["reader", "output", "sql", "db", "db.*", "fixtures", "parallel"],
-            "readers": ["validate", "stats", "stats.*", "infer"],
+            "readers": ["validate", "stats", "stats.*", "infer", "measures"],
         },
     ),
     (

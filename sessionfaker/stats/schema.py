@@ -31,6 +31,7 @@ from typing import (
     is_typeddict,
 )
 
+from ..measures import RealismReport
 from ..rules import ACTOR_KINDS, DEVICE_KINDS, STATUSES, TASK_KEYS
 from .tally import OTHER
 
@@ -194,6 +195,7 @@ class Report(TypedDict):
     durations_ms: Annotated[dict[str, DurationReport], Keys(*DURATIONS)]
     users: UsersReport
     violations: ViolationsReport
+    realism: RealismReport
     comparison: ComparisonReport | None
 
 
