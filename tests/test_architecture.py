@@ -71,6 +71,7 @@ LAYERS: list[tuple[str, bool, dict[str, list[str]]]] = [
             ]
         },
     ),
+    ("server", False, {"server": ["server", "server.*"]}),
     (
         "adapters",
         True,
