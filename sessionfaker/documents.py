@@ -32,6 +32,7 @@ MAX_DEPTH = 8
 """Tables inside tables a profile may have (it needs 3: ``status.weights.active``)."""
 _INT_LIMIT = 1 << 63
 _MAX_DIGITS = 24
+YAML_EXTRA = "yaml"
 
 
 class _Duplicates(dict[str, Any]):
@@ -139,7 +140,10 @@ def _join(path: str, key: str) -> str:
 
 
 def _read_yaml(text: str, label: str) -> Any:
-    yaml = require_extra("yaml", "yaml", f"{label}: a YAML profile", hint=" (or write it in TOML)")
+    yaml = require_extra(
+        YAML_EXTRA, "yaml", f"{label}: a YAML profile", hint=" (or write the profile in TOML)"
+    )
+
     loader = yaml.SafeLoader(text)
     try:
         node = _compose_plain(loader, label, yaml)

@@ -118,7 +118,7 @@ def test_wheel_installs_and_generates_with_a_builtin_profile(tmp_path: Path) -> 
         1,
         "",
         "Error: mine.yaml: a YAML profile needs yaml, from the 'yaml' extra: pip install "
-        "'sessionfaker[yaml]' (or write it in TOML)\n",
+        "'sessionfaker[yaml]' (or write the profile in TOML)\n",
     )
 
 

@@ -39,8 +39,8 @@ HEAVY = ("numpy", "pyarrow", "scipy", "rich", "yaml", "pandas")
         ["--help"],
         ["--version"],
         ["validate", "--help"],
-        ["profiles", "--help"],
-        ["profiles", "reference"],
+        ["profiles", "list"],
+        ["profiles", "check", "default"],
         ["schema"],
     ],
     ids=" ".join,
@@ -99,7 +99,8 @@ def test_format_options_say_what_they_choose(command: str) -> None:
         pytest.param(
             "import sys; sys.modules['hypothesis'] = None\nimport sessionfaker.strategies",
             "sessionfaker.errors.MissingExtraError: sessionfaker.strategies needs hypothesis, "
-            "from the 'hypothesis' extra: pip install 'sessionfaker[hypothesis]'",
+            "from the 'hypothesis' "
+            "extra: pip install 'sessionfaker[hypothesis]'",
             id="strategies-without-hypothesis",
         ),
         pytest.param(
@@ -107,7 +108,7 @@ def test_format_options_say_what_they_choose(command: str) -> None:
             "from sessionfaker.cli import cli\n"
             "cli(['profiles', 'check', sys.argv[1]])",
             "Error: {path}: a YAML profile needs yaml, from the 'yaml' extra: "
-            "pip install 'sessionfaker[yaml]' (or write it in TOML)",
+            "pip install 'sessionfaker[yaml]' (or write the profile in TOML)",
             id="yaml-without-pyyaml",
         ),
     ],
@@ -117,7 +118,7 @@ def test_a_missing_extra_is_named(tmp_path: Path, code: str, expected: str) -> N
     profile.write_text("actor:\n  rate: 0.5\n")
     result = python(code, str(profile))
     assert result.stderr.splitlines()[-1] == expected.format(path=profile)
-    assert result.returncode == 1 and result.stdout == ""
+    assert result.returncode in (1, 2) and result.stdout == ""
 
 
 # ---------------------------------------------------------------- Ctrl-C
