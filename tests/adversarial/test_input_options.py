@@ -97,9 +97,10 @@ def test_set_extends_is_applied_or_refused_clearly(tmp_cwd: Path, value: str, me
 
 
 def test_set_extends_gives_what_an_extends_key_gives(tmp_cwd: Path) -> None:
+    # the same name: a profile's name is its own (never inherited), and may seed things
     files = {
-        "mine.toml": b"[actor]\nrate = 0.5\n",
-        "b2b-mine.toml": b'extends = "b2b"\n[actor]\nrate = 0.5\n',
+        "mine.toml": b'name = "mine"\n[actor]\nrate = 0.5\n',
+        "b2b-mine.toml": b'name = "mine"\nextends = "b2b"\n[actor]\nrate = 0.5\n',
     }
     common = ["generate", "-n", "50", "--now", NOW]
     via_set = outcome(tmp_cwd, files, [*common, "-p", "mine.toml", "--set", "extends=b2b"])

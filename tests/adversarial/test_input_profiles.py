@@ -412,8 +412,8 @@ ACCEPTED_PROFILES: list[tuple[str, str, bytes]] = [
     ("yaml-bom", "p.yaml", b"\xef\xbb\xbfdescription: x\n"),
     ("yaml-empty", "p.yaml", b""),
     ("toml-empty", "p.toml", b""),
-    ("json-escaped-key", "p.json", b'{"\\u0061ctor": {"rate": 0.5}}'),
-    ("yaml-deep-enough", "p.yaml", b"status:\n  weights:\n    active: 1\n"),
+    ("json-escaped-key", "p.json", b'{"\\u0061ctor": {"kinds": {"token": 25}}}'),
+    ("yaml-deep-enough", "p.yaml", b"actor:\n  kinds:\n    token: 25\n"),
     ("json-exactly-1-mib", "p.json", b"{}" + b" " * (BIG - 2)),
     ("toml-64-bit-int", "p.toml", b"[population]\nusers = 9223372036854775807\n"),
 ]
