@@ -44,3 +44,7 @@ class InputError(SessionfakerError, ValueError):
 
 class StructureError(SessionfakerError, ValueError):
     """A structure descriptor (the schema seed) is malformed."""
+
+
+class OutputError(SessionfakerError, OSError):
+    """An output (a file, a device, a pipe) cannot be written; nothing was replaced."""

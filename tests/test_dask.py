@@ -25,7 +25,7 @@ from distributed import Client, LocalCluster, get_task_stream
 from sessionfaker import dask as sfdask
 from sessionfaker.errors import InvalidArgument
 from sessionfaker.generator import Generator
-from sessionfaker.output import read_parquet
+from sessionfaker.sinks import read_parquet
 
 N = 7_000
 SIZE = 1_500

@@ -24,14 +24,13 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
-from sessionfaker import db
 from sessionfaker.cli import cli
-from sessionfaker.db.mysql import SHADOW, connect_args
-from sessionfaker.db.sqlite import sqlite_path
 from sessionfaker.errors import InvalidArgument
 from sessionfaker.generator import Generator
-from sessionfaker.output import SqlWriter
 from sessionfaker.rules import Checker
+from sessionfaker.sinks import SqlWriter, db
+from sessionfaker.sinks.db.engines.mysql import SHADOW, connect_args
+from sessionfaker.sinks.db.engines.sqlite import sqlite_path
 
 from .conftest import NOW, in_ci, profile
 
@@ -586,14 +585,14 @@ def test_read_only_targets(engine: Engine) -> None:
         (
             "oracle://scott@db/x",
             2,
-            "unsupported database URL 'oracle://scott@db/x': expected "
-            "sqlite:///PATH, postgresql://..., mysql://... or mariadb://...",
+            "unsupported database URL 'oracle://scott@db/x' (known schemes: "
+            "mariadb://, mysql://, postgres://, postgresql://, sqlite://)",
         ),
         (
             "sessions.db",
             2,
-            "unsupported database URL 'sessions.db': expected sqlite:///PATH, "
-            "postgresql://..., mysql://... or mariadb://...",
+            "unsupported database URL 'sessions.db' (known schemes: "
+            "mariadb://, mysql://, postgres://, postgresql://, sqlite://)",
         ),
         (
             "mysql://root:secret@127.0.0.1:3306",
@@ -669,7 +668,7 @@ def test_generate_sql_cli_output_loads_the_ndjson_sessions(engine: Engine) -> No
 def test_parallel_seed_works_from_a_script_on_standard_input(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'stdin.db'}"
     script = (
-        "from sessionfaker import db\n"
+        "from sessionfaker.sinks import db\n"
         "from sessionfaker.profile import load_profile\n"
         f"p = load_profile('default', now={NOW!r})\n"
         f"print(db.seed({url!r}, p, 3000, seed='stdin', batch_size=1000, parallel=True).rows)\n"

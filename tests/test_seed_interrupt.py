@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from sessionfaker import db
+from sessionfaker.sinks import db
 
 from .conftest import NOW, ROOT
 from .test_seed import ENGINES, Engine, engine_for, seeded

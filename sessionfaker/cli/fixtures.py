@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from ..fixtures import SCENARIOS, check_fixtures, recorded_now, write_fixtures
+from ..sinks.fixture_files import SCENARIOS, check_fixtures, recorded_now, write_fixtures
 from .common import errors, profile_options, resolve_profile
 
 

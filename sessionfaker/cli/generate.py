@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ..errors import InvalidArgument
 from ..generator import Generator
-from ..output import FORMATS, atomic_output, write_sessions
-from ..parallel import parse_jobs, parse_shard, shard_range, write_ndjson
-from ..sql import DIALECTS
+from ..runs import available_cpus, check_range, parse_jobs, parse_shard, shard_range, worker_count
+from ..sinks import FORMATS, atomic_output, write_ndjson, write_sessions
+from ..sinks.db.dialects import DIALECTS
 from .common import UsageError, errors, profile_options, resolve_profile
+from .progress import Stopwatch, pipe_closed_is_the_end, progress, summary
 
 
 @click.command()
@@ -52,9 +55,9 @@ from .common import UsageError, errors, profile_options, resolve_profile
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True),
     default=None,
-    help="Output file, written atomically (default: stdout).",
+    metavar="PATH",
+    help="Output file, written atomically (default: stdout); a device or FIFO is written in place.",
 )
 @click.option(
     "-j",
@@ -97,29 +100,45 @@ def generate(
         workers = parse_jobs(jobs)
         if shard is not None:
             start, count = shard_range(start, count, *parse_shard(shard))
+        check_range(start, count)
         if workers > 1 and fmt != "ndjson":
             raise InvalidArgument(f"--jobs: only the ndjson format is written in parallel ({fmt})")
     profile = resolve_profile(profile_ref, now, overrides)
-    with errors():
-        if fmt == "ndjson":
-            with atomic_output(output) as stream:
-                write_ndjson(
-                    stream,
-                    profile,
-                    seed,
-                    start=start,
-                    count=count,
-                    jobs=workers,
-                    int64_as_string=int64_as_string,
-                )
-            return
-        sessions = Generator(profile, seed).generate(start, count)
-        write_sessions(
-            sessions,
-            output,
-            fmt,
-            pretty=pretty,
-            int64_as_string=int64_as_string,
-            dialect=dialect,
-            table=table,
+    if workers > available_cpus():
+        click.echo(
+            f"--jobs {workers}: using {worker_count(workers, count)} worker processes, "
+            "one per CPU available",
+            err=True,
         )
+    where = "stdout" if output in (None, "-") else output
+    clock = Stopwatch()
+    try:
+        with errors(), pipe_closed_is_the_end(), progress(count, "generating") as bar:
+            if fmt == "ndjson":
+                with atomic_output(output) as stream:
+                    write_ndjson(
+                        stream,
+                        profile,
+                        seed,
+                        start=start,
+                        count=count,
+                        jobs=workers,
+                        int64_as_string=int64_as_string,
+                        progress=bar,
+                    )
+            else:
+                write_sessions(
+                    Generator(profile, seed).generate(start, count),
+                    output,
+                    fmt,
+                    progress=bar,
+                    pretty=pretty,
+                    int64_as_string=int64_as_string,
+                    dialect=dialect,
+                    table=table,
+                )
+    except KeyboardInterrupt:
+        outcome = None if where == "stdout" else f"nothing was written to {where}"
+        click.echo("interrupted" + (f": {outcome}" if outcome else ""), err=True)
+        sys.exit(130)
+    summary(f"wrote {clock.rate(count, 'sessions')} to {where}")

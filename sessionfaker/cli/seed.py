@@ -1,26 +1,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import click
 
-from ..db import IF_EXISTS, Progress, read_user_ids
-from ..db import seed as seed_database
+from ..sinks.db import IF_EXISTS, read_user_ids
+from ..sinks.db import seed as seed_database
 from .common import errors, profile_options, resolve_profile
-
-
-@contextmanager
-def _progress(count: int, quiet: bool) -> Iterator[Progress | None]:
-    """A progress bar on stderr when it is a terminal (stdout stays clean)."""
-    if quiet or count == 0 or not sys.stderr.isatty():
-        yield None
-        return
-    with click.progressbar(
-        length=count, label="seeding", file=sys.stderr, show_pos=True, show_eta=True
-    ) as bar:
-        yield bar.update
+from .progress import progress
 
 
 @click.command()
@@ -95,7 +82,7 @@ def seed(
     with errors():
         user_ids = read_user_ids(user_ids_from) if user_ids_from is not None else None
         try:
-            with _progress(count, quiet) as progress:
+            with progress(count, "seeding", quiet) as bar:
                 result = seed_database(
                     url,
                     profile,
@@ -107,7 +94,7 @@ def seed(
                     batch_size=batch_size,
                     user_ids=user_ids,
                     user_ids_query=user_ids_query,
-                    progress=progress,
+                    progress=bar,
                 )
         except KeyboardInterrupt:
             click.echo(f"interrupted: nothing was written to {table}", err=True)
