@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .common import Group
 from .fixtures import fixtures
 from .generate import generate
 from .infer import profile
@@ -20,7 +21,7 @@ from .stats import stats
 from .validate import validate
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sessionfaker")
 def cli() -> None:
     """Synthetic, schema-faithful Clerk Session objects."""

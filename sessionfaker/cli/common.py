@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -13,6 +14,9 @@ from ..errors import InputError, InvalidArgument, ProfileError, SessionfakerErro
 from ..profile import Profile, load_profile
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_INTERRUPTED = 130
+"""Exit code of every command stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
 
 
 class UsageError(click.ClickException):
@@ -32,6 +36,34 @@ def errors() -> Iterator[None]:
         raise UsageError(str(exc)) from None
     except (SessionfakerError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def interrupted(outcome: str | None = None) -> NoReturn:
+    """End the command after Ctrl-C: ``interrupted: OUTCOME`` on stderr, exit 130.
+
+    ``outcome`` says what state things were left in (``nothing was written
+    to sessions``); every command uses this one wording and exit code.
+    """
+    click.echo("interrupted" + (f": {outcome}" if outcome else ""), err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
+@contextmanager
+def on_interrupt(outcome: str | None = None) -> Iterator[None]:
+    """Turn Ctrl-C inside the block into :func:`interrupted` with ``outcome``."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        interrupted(outcome)
+
+
+class Group(click.Group):
+    """A command group whose commands all end the same way on Ctrl-C (exit 130),
+    whether or not they say more with :func:`on_interrupt`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with on_interrupt():
+            return super().invoke(ctx)
 
 
 def parse_set(values: tuple[str, ...]) -> dict[str, Any]:
