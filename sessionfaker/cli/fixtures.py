@@ -7,7 +7,7 @@ from .common import errors, profile_options, resolve_profile
 
 
 @click.command()
-@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("directory")
 @profile_options
 @click.option(
     "-n",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-import sys
+import os
+import stat
 
 import click
 
@@ -9,8 +10,15 @@ from ..generator import Generator
 from ..runs import available_cpus, check_range, parse_jobs, parse_shard, shard_range, worker_count
 from ..sinks import FORMATS, atomic_output, write_ndjson, write_sessions
 from ..sinks.db.dialects import DIALECTS
-from .common import UsageError, errors, profile_options, resolve_profile
+from .common import UsageError, errors, on_interrupt, profile_options, resolve_profile
 from .progress import Stopwatch, pipe_closed_is_the_end, progress, summary
+
+
+def _special(path: str) -> bool:
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 @click.command()
@@ -104,41 +112,45 @@ def generate(
         if workers > 1 and fmt != "ndjson":
             raise InvalidArgument(f"--jobs: only the ndjson format is written in parallel ({fmt})")
     profile = resolve_profile(profile_ref, now, overrides)
-    if workers > available_cpus():
+    cpus = available_cpus()
+    if workers > cpus:
+        n = worker_count(workers, count)
         click.echo(
-            f"--jobs {workers}: using {worker_count(workers, count)} worker processes, "
-            "one per CPU available",
+            f"--jobs {workers}: {cpus} CPUs available, using {n} worker "
+            + ("process" if n == 1 else "processes"),
             err=True,
         )
     where = "stdout" if output in (None, "-") else output
+    # A regular file is replaced only when complete; a device or FIFO is written in place.
+    kept = output is not None and where != "stdout" and not _special(output)
     clock = Stopwatch()
-    try:
-        with errors(), pipe_closed_is_the_end(), progress(count, "generating") as bar:
-            if fmt == "ndjson":
-                with atomic_output(output) as stream:
-                    write_ndjson(
-                        stream,
-                        profile,
-                        seed,
-                        start=start,
-                        count=count,
-                        jobs=workers,
-                        int64_as_string=int64_as_string,
-                        progress=bar,
-                    )
-            else:
-                write_sessions(
-                    Generator(profile, seed).generate(start, count),
-                    output,
-                    fmt,
-                    progress=bar,
-                    pretty=pretty,
+    with (
+        on_interrupt(f"nothing was written to {where}" if kept else None),
+        errors(),
+        pipe_closed_is_the_end(),
+        progress(count, "generating") as bar,
+    ):
+        if fmt == "ndjson":
+            with atomic_output(output) as stream:
+                write_ndjson(
+                    stream,
+                    profile,
+                    seed,
+                    start=start,
+                    count=count,
+                    jobs=workers,
                     int64_as_string=int64_as_string,
-                    dialect=dialect,
-                    table=table,
+                    progress=bar,
                 )
-    except KeyboardInterrupt:
-        outcome = None if where == "stdout" else f"nothing was written to {where}"
-        click.echo("interrupted" + (f": {outcome}" if outcome else ""), err=True)
-        sys.exit(130)
+        else:
+            write_sessions(
+                Generator(profile, seed).generate(start, count),
+                output,
+                fmt,
+                progress=bar,
+                pretty=pretty,
+                int64_as_string=int64_as_string,
+                dialect=dialect,
+                table=table,
+            )
     summary(f"wrote {clock.rate(count, 'sessions')} to {where}")

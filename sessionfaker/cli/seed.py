@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-import sys
-
 import click
 
 from ..sinks.db import IF_EXISTS, read_user_ids
 from ..sinks.db import seed as seed_database
-from .common import errors, profile_options, resolve_profile
+from .common import errors, on_interrupt, profile_options, resolve_profile
 from .progress import progress
 
 
@@ -45,7 +43,6 @@ from .progress import progress
 @click.option(
     "--user-ids-from",
     "user_ids_from",
-    type=click.Path(dir_okay=False),
     default=None,
     metavar="FILE",
     help="Draw user_id from these ids, one a line.",
@@ -81,23 +78,22 @@ def seed(
     profile = resolve_profile(profile_ref, now, overrides)
     with errors():
         user_ids = read_user_ids(user_ids_from) if user_ids_from is not None else None
-        try:
-            with progress(count, "seeding", quiet) as bar:
-                result = seed_database(
-                    url,
-                    profile,
-                    count,
-                    seed=seed,
-                    start=start,
-                    table=table,
-                    if_exists=if_exists,
-                    batch_size=batch_size,
-                    user_ids=user_ids,
-                    user_ids_query=user_ids_query,
-                    progress=bar,
-                )
-        except KeyboardInterrupt:
-            click.echo(f"interrupted: nothing was written to {table}", err=True)
-            sys.exit(130)
+        with (
+            on_interrupt(f"nothing was written to {table}"),
+            progress(count, "seeding", quiet) as bar,
+        ):
+            result = seed_database(
+                url,
+                profile,
+                count,
+                seed=seed,
+                start=start,
+                table=table,
+                if_exists=if_exists,
+                batch_size=batch_size,
+                user_ids=user_ids,
+                user_ids_query=user_ids_query,
+                progress=bar,
+            )
     if not quiet:
         click.echo(result.summary(), err=True)
