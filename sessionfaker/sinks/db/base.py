@@ -324,7 +324,8 @@ class Sink:
                     check_compatible(table, existing, self.dialect, self.structure)
             try:
                 with fewer_collections():
-                    target = self.begin(table, exists=exists, if_exists=if_exists)
+                    with uninterrupted(swallow=False):  # DDL whole, or not at all
+                        target = self.begin(table, exists=exists, if_exists=if_exists)
                     encode = self.encoder(target)
                     source: Generator[tuple[int, Any], None, None] = (
                         produced(sessions, encode, size)

@@ -7,6 +7,7 @@ so the profile's skew survives: a user with many sessions keeps them.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from .base import SeedError, Sink
 
 # More than this many ids from a query is a query missing its LIMIT.
 MAX_USER_IDS = 1_000_000
+# What a reading query starts with, after comments and parentheses.
+_READING_START = ("select", "with", "values", "table")
+_LEAD = re.compile(r"(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/|\()*", re.S)
 
 
 def read_user_ids(path: str | Path) -> list[str]:
@@ -51,8 +55,26 @@ def check_user_ids(values: Sequence[Any], source: str) -> list[str]:
     return list(values)
 
 
+def _refused(why: str) -> InvalidArgument:
+    return InvalidArgument(f"user ids query must only read: refused, nothing was changed ({why})")
+
+
+def check_reading(query: str, dialect: str) -> None:
+    """Refuse, before it runs, a query that could write where a read-only
+    transaction does not stop it: anything but ``SELECT``, ``WITH``,
+    ``VALUES`` or ``TABLE`` (PostgreSQL's ``COPY ... TO`` a file runs in
+    one), and on MySQL ``SELECT ... INTO`` (``OUTFILE`` writes a file)."""
+    word = re.match(r"[A-Za-z]*", query[_LEAD.match(query).end() :])  # type: ignore[union-attr]
+    first = word.group(0).lower() if word else ""
+    if first not in _READING_START:
+        raise _refused(f"it starts with {first.upper() or query.strip()[:20]!r}, not SELECT")
+    if dialect == "mysql" and re.search(r"\binto\b", query, re.I):
+        raise _refused("SELECT ... INTO writes")
+
+
 def query_user_ids(sink: Sink, query: str) -> list[str]:
     """The user ids in the first column of ``query``, run read-only on ``sink``."""
+    check_reading(query, sink.dialect)
     try:
         values = sink.query_column(query, MAX_USER_IDS + 1)
     except Exception as exc:

@@ -116,13 +116,17 @@ class MysqlSink(Sink):
         return [Column(str(n), str(t), bool(nl), bool(d)) for n, t, nl, d in rows]
 
     def query_column(self, query: str, limit: int) -> list[Any]:
-        self._run("START TRANSACTION READ ONLY")
+        # Read-only for the session, not just the transaction: DDL, which
+        # commits implicitly, would otherwise end the transaction and run.
+        self._run("SET SESSION TRANSACTION READ ONLY")
         try:
+            self._run("START TRANSACTION READ ONLY")
             with self.conn.cursor(self.db.cursors.SSCursor) as cur:
                 cur.execute(query)
                 return [row[0] for row in cur.fetchmany(limit)]
         finally:
             self.conn.rollback()
+            self._run("SET SESSION TRANSACTION READ WRITE")
 
     def refused_write(self, exc: BaseException) -> bool:
         args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
@@ -187,12 +191,26 @@ class MysqlSink(Sink):
             self._shadow = None
 
     def abort(self, table: str) -> None:
-        with contextlib.suppress(self.db.Error):
+        shadow, self._shadow = self._shadow, None
+        try:
             self.conn.rollback()
-        if self._shadow is not None:
-            with contextlib.suppress(self.db.Error):
-                self._run(f"DROP TABLE IF EXISTS {_q(self._shadow)}")
-            self._shadow = None
+            if shadow is not None:
+                self._run(f"DROP TABLE IF EXISTS {_q(shadow)}")
+        except Exception:
+            # Ctrl-C cut a statement in half and the connection is unusable:
+            # end it (the server rolls its transaction back) and drop the
+            # shadow from a fresh one.
+            with contextlib.suppress(Exception):
+                self.conn.close()
+            if shadow is not None:
+                with contextlib.suppress(Exception):
+                    fresh = self.db.connect(**connect_args(self.url), connect_timeout=10)
+                    try:
+                        with fresh.cursor() as cur:
+                            cur.execute("SET SESSION lock_wait_timeout = 60")
+                            cur.execute(f"DROP TABLE IF EXISTS {_q(shadow)}")
+                    finally:
+                        fresh.close()
 
     def translate(self, exc: BaseException, table: str) -> SeedError | None:
         pymysql = self.db

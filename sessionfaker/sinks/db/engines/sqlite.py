@@ -24,7 +24,7 @@ from ..registry import register
 # What a --user-ids-query may do: read tables and call functions, nothing else.
 _READING = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION}
 _READING.add(getattr(sqlite3, "SQLITE_RECURSIVE", 33))
-_REFUSED = "not authorized"
+_REFUSED = ("not authorized", "authorization denied", "readonly")
 
 
 def sqlite_path(url: str) -> tuple[str, str]:
@@ -121,7 +121,7 @@ class SqliteSink(Sink):
 
     def refused_write(self, exc: BaseException) -> bool:
         text = str(exc)
-        return isinstance(exc, sqlite3.DatabaseError) and (_REFUSED in text or "readonly" in text)
+        return isinstance(exc, sqlite3.DatabaseError) and any(r in text for r in _REFUSED)
 
     @contextlib.contextmanager
     def locked(self, table: str) -> Iterator[None]:
