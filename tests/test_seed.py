@@ -509,17 +509,19 @@ def test_connection_refused(name: str) -> None:
 def test_bad_credentials_and_unknown_database(name: str, tmp_path: Path) -> None:
     base = engine_for(name, tmp_path).url
     host, port = _host_port(base)
-    bad_user = _with(base, user="nosuch_sf", password="wrong")
+    # A name no other run (or earlier test) can have made an account for.
+    nobody = f"nosuch_sf_{uuid.uuid4().hex[:8]}"
+    bad_user = _with(base, user=nobody, password="wrong")
     shown = db.redact(bad_user)
     code, _, err = seed_cli(bad_user, "-n", "5")
     assert code == 1
     if name == "postgresql":
         # Trust authentication takes any password: an unknown role is what is refused.
         detail = (
-            f'connection to server at "{host}", port {port} failed: role "nosuch_sf" does not exist'
+            f'connection to server at "{host}", port {port} failed: role "{nobody}" does not exist'
         )
     else:
-        detail = "Access denied for user 'nosuch_sf'@'127.0.0.1'"
+        detail = f"Access denied for user '{nobody}'@'{host}' (using password: YES)"
     assert err == f"Error: cannot connect to {shown}: {detail}\n"
     assert "wrong" not in err
     unknown = _with(base, database="nosuch_db_sf")
@@ -549,9 +551,12 @@ def test_read_only_targets(engine: Engine) -> None:
         seeded(engine, table, 2, "ro")
         user = f"sf_ro_{uuid.uuid4().hex[:8]}"
         database = urlsplit(engine.url).path.strip("/")
-        engine.run(f"CREATE USER '{user}'@'%' IDENTIFIED BY 'pw'")
+        # The account's host is the one the test connects from, so no anonymous
+        # ''@'localhost' account on the server can shadow it; unique, dropped after.
+        host = _host_port(engine.url)[0]
+        engine.run(f"CREATE USER '{user}'@'{host}' IDENTIFIED BY 'pw'")
         try:
-            engine.run(f"GRANT SELECT ON `{database}`.* TO '{user}'@'%'")
+            engine.run(f"GRANT SELECT ON `{database}`.* TO '{user}'@'{host}'")
             url = _with(engine.url, user=user, password="pw")
             code, _, err = seed_cli(
                 url, "-n", "5", "--now", NOW, "--table", table, "--if-exists", "append"
@@ -559,7 +564,7 @@ def test_read_only_targets(engine: Engine) -> None:
             assert code == 1
             assert err == (
                 f"Error: {db.redact(url)}: INSERT command denied to user "
-                f"'{user}'@'127.0.0.1' for table `{database}`.`{table}`\n"
+                f"'{user}'@'{host}' for table `{database}`.`{table}`\n"
             )
             code, _, err = seed_cli(
                 url, "-n", "5", "--now", NOW, "--table", table, "--if-exists", "replace"
@@ -567,10 +572,10 @@ def test_read_only_targets(engine: Engine) -> None:
             assert code == 1
             assert err == (
                 f"Error: {db.redact(url)}: CREATE command denied to user "
-                f"'{user}'@'127.0.0.1' for table `{database}`.`{table}`\n"
+                f"'{user}'@'{host}' for table `{database}`.`{table}`\n"
             )
         finally:
-            engine.run(f"DROP USER '{user}'@'%'")
+            engine.run(f"DROP USER '{user}'@'{host}'")
         assert engine.count(table) == 2
         return
     code, out, err = seed_cli(url, "-n", "5", "--now", NOW, "--table", table, *args)
