@@ -48,13 +48,15 @@ def rows(eng: Engine, table: str) -> list[tuple[object, ...]] | None:
 
 
 def tables(eng: Engine) -> set[str]:
+    """This test's tables (and their shadows) that exist: other runs on the
+    same server come and go meanwhile."""
     if eng.name == "sqlite":
         q = "SELECT name FROM sqlite_master WHERE type = 'table'"
     elif eng.name == "postgresql":
         q = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
     else:
         q = "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
-    return {str(r[0]) for r in eng.run(q)}
+    return {str(r[0]) for r in eng.run(q) if str(r[0]).startswith(tuple(eng.tables))}
 
 
 def seed_with_query(eng: Engine, target: str, query: str) -> tuple[int, str, str]:
