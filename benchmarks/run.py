@@ -11,7 +11,8 @@ table and exits non-zero when a target is missed:
 - ``throughput.py``: ``sessionfaker generate`` beside its peers, RSS in N,
   ``--jobs`` scaling, start-up;
 - ``strategies.py``: ``sessionfaker.strategies`` inside ``@given``;
-- ``seeding.py``: ``sessionfaker seed`` beside each database's bulk-load floor.
+- ``seeding.py``: ``sessionfaker seed`` beside each database's bulk-load floor;
+- ``tokens.py``: session-token signing beside PyJWT's ``jwt.encode``.
 
 hypothesis-jsonschema, which throughput and strategies both measure, gets
 one virtual environment under ``benchmarks/.venvs/`` (ignored by git).
@@ -46,6 +47,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ],
     ),
     "seeding": ("seeding.py", [], ["-n", "100000"]),
+    "tokens": ("tokens.py", [], ["--quick"]),
 }
 
 

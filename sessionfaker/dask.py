@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .errors import InvalidArgument, MissingExtraError
+
 try:
     import dask
     import dask.bag
@@ -30,13 +32,10 @@ try:
     import fsspec
     import pandas
 except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        f"sessionfaker.dask needs dask: pip install 'sessionfaker[dask]' ({exc})"
-    ) from exc
+    raise MissingExtraError("dask", exc.name or "dask", "sessionfaker.dask") from None
 
 import orjson
 
-from .errors import InvalidArgument
 from .generator import Generator
 from .profile import Profile
 from .runs import UNIT, units

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import importlib
+from collections.abc import Iterable, Mapping
+from types import ModuleType
+from typing import Any
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
@@ -14,6 +17,15 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
     """
     best = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean {best[0]!r}?)" if best else ""
+
+
+def format_args(args: Mapping[str, Any]) -> str:
+    """Arguments as they were passed, for ``Cannot have ...`` messages.
+
+    >>> format_args({"status": "expired", "actor": True})
+    "status='expired', actor=True"
+    """
+    return ", ".join(f"{k}={v!r}" for k, v in args.items())
 
 
 class SessionfakerError(Exception):
@@ -44,6 +56,51 @@ class InputError(SessionfakerError, ValueError):
 
 class StructureError(SessionfakerError, ValueError):
     """A structure descriptor (the schema seed) is malformed."""
+
+
+class MissingExtraError(SessionfakerError, ImportError):
+    """An optional dependency of a feature is not installed.
+
+    The message is one line naming the feature, the module, the extra and
+    the command that installs it; see :func:`require_extra`.
+    """
+
+    def __init__(self, extra: str, module: str, feature: str, hint: str = "") -> None:
+        self.extra = extra
+        self.module = module
+        self.feature = feature
+        self.hint = hint
+        super().__init__(
+            f"{feature} needs {module}, from the {extra!r} extra: "
+            f"pip install 'sessionfaker[{extra}]'{hint}",
+            name=module,
+        )
+
+    def __reduce__(self) -> tuple[type[MissingExtraError], tuple[str, str, str, str]]:
+        return type(self), (self.extra, self.module, self.feature, self.hint)
+
+
+def require_extra(extra: str, module: str, feature: str, *, hint: str = "") -> ModuleType:
+    """Import ``module``, or raise :class:`MissingExtraError` naming ``extra``.
+
+    ``feature`` says what needs it (``"--plot"``, ``"the parquet format"``);
+    ``hint`` is appended to the message.
+
+    >>> require_extra("stats", "math", "sums").__name__
+    'math'
+    >>> import sys
+    >>> sys.modules["nowhere"] = None  # as if not installed
+    >>> try:
+    ...     require_extra("plot", "nowhere.sub", "--plot")
+    ... except MissingExtraError as exc:
+    ...     print(exc)
+    --plot needs nowhere, from the 'plot' extra: pip install 'sessionfaker[plot]'
+    >>> del sys.modules["nowhere"]
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingExtraError(extra, module.split(".")[0], feature, hint) from None
 
 
 class OutputError(SessionfakerError, OSError):

@@ -23,20 +23,21 @@ city, country, browser, app name or other value of the input is written.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import tempfile
 import textwrap
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import InputError, ProfileError
-from .profile import KEYS, KEYS_BY_PATH, Profile, creation_range, load_profile
+import numpy as np
+
+from .errors import InputError, ProfileError, require_extra
+from .profile import KEYS, KEYS_BY_PATH, Profile, creation_range, dump_toml, load_profile
 from .rules import ACTOR_KINDS, DEVICE_KINDS, LIVE_STATUSES, STATUSES, TASK_KEYS
-from .stats import Stats, describe_file, require
+from .stats import Stats, describe_file
 from .timeutil import format_duration, format_instant, parse_duration
 
 __all__ = ["InferredProfile", "infer_file", "infer_profile"]
@@ -81,6 +82,12 @@ def _mode_seconds(values: Sequence[int]) -> tuple[int, int] | None:
     return value, n
 
 
+def _root(f: Callable[[float], float], lo: float, hi: float, xtol: float = 1e-6) -> float:
+    """Where the increasing ``f`` crosses zero between ``lo`` and ``hi`` (Brent's method)."""
+    optimize = require_extra("stats", "scipy.optimize", "profiles infer")
+    return float(optimize.brentq(f, lo, hi, xtol=xtol))
+
+
 def _pool_size(draws: int, distinct: int) -> int:
     """Size of a pool drawn from uniformly ``draws`` times that gives ``distinct`` values.
 
@@ -95,21 +102,13 @@ def _pool_size(draws: int, distinct: int) -> int:
     def seen(pool: float) -> float:
         return pool * -math.expm1(draws * math.log1p(-1 / pool)) if pool > 1 else 1.0
 
-    lo, hi = float(distinct), float(_MAX_USERS)
-    if seen(hi) < distinct:
+    if seen(_MAX_USERS) < distinct:
         return _MAX_USERS
-    for _ in range(200):
-        mid = math.sqrt(lo * hi) if hi / lo > 2 else (lo + hi) / 2
-        if seen(mid) < distinct:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 0.5:
-            break
-    return max(distinct, round((lo + hi) / 2))
+    pool = _root(lambda x: seen(math.exp(x)) - distinct, math.log(distinct), math.log(_MAX_USERS))
+    return max(distinct, round(math.exp(pool)))
 
 
-def _user_moments(np: Any, users: int, a: float, n: int) -> tuple[float, float]:
+def _user_moments(users: int, a: float, n: int) -> tuple[float, float]:
     """Expected distinct users and the sum of squared user probabilities.
 
     The generator picks user ``int(users * u ** (1 + skew))``, so user ``i``
@@ -134,7 +133,6 @@ def _user_moments(np: Any, users: int, a: float, n: int) -> tuple[float, float]:
 def _fit_population(counts: Sequence[int]) -> tuple[int, float]:
     """``(users, skew)`` that give, in expectation, as many distinct users as
     ``counts`` has and the same sum of squared counts (how concentrated they are)."""
-    np = require("numpy", "profile infer", "stats")
     n = sum(counts)
     distinct = len(counts)
     squares = sum(c * c for c in counts)
@@ -143,21 +141,20 @@ def _fit_population(counts: Sequence[int]) -> tuple[int, float]:
         # The fewest users whose expected distinct count rounds to the observed
         # one: when every user is seen, more users would change nothing.
         a = 1 / (1 + skew)
-        target = distinct - 0.5
-        lo, hi = distinct, _MAX_USERS
-        if _user_moments(np, hi, a, n)[0] < target:
-            return hi
-        while hi - lo > max(0, lo // 10_000):
-            mid = int(math.sqrt(lo * hi)) if hi > 4 * lo else (lo + hi) // 2
-            if _user_moments(np, mid, a, n)[0] < target:
-                lo = mid + 1
-            else:
-                hi = mid
-        return hi
+
+        def short(x: float) -> float:  # of log(users)
+            return _user_moments(math.floor(math.exp(x)), a, n)[0] - (distinct - 0.5)
+
+        lo, hi = math.log(distinct), math.log(_MAX_USERS)
+        if short(hi) < 0:
+            return _MAX_USERS
+        if short(lo) >= 0:
+            return distinct
+        return max(distinct, round(math.exp(_root(short, lo, hi))))
 
     def expected_squares(skew: float) -> tuple[float, int]:
         users = users_for(skew)
-        return n + n * (n - 1) * _user_moments(np, users, 1 / (1 + skew), n)[1], users
+        return n + n * (n - 1) * _user_moments(users, 1 / (1 + skew), n)[1], users
 
     if distinct >= n:
         return users_for(0.0), 0.0
@@ -167,14 +164,7 @@ def _fit_population(counts: Sequence[int]) -> tuple[int, float]:
     high_sq, high_users = expected_squares(_MAX_SKEW)
     if squares >= high_sq:
         return high_users, _MAX_SKEW
-    lo, hi = 0.0, _MAX_SKEW
-    while hi - lo > 0.005:
-        mid = (lo + hi) / 2
-        if expected_squares(mid)[0] < squares:
-            lo = mid
-        else:
-            hi = mid
-    skew = round((lo + hi) / 2, 2)
+    skew = round(_root(lambda x: expected_squares(x)[0] - squares, 0.0, _MAX_SKEW, 1e-3), 2)
     return users_for(skew), skew
 
 
@@ -186,19 +176,15 @@ def _fit_clients(per_user: Sequence[tuple[int, int]]) -> int | None:
         return None
     seen = sum(c for _, c in per_user)
 
-    def expected(k: int) -> float:
+    def expected(k: float) -> float:
         return sum(k * -math.expm1(s * math.log1p(-1 / k)) if k > 1 else 1.0 for s, _ in per_user)
 
-    lo, hi = 1, _MAX_CLIENTS
-    if expected(hi) <= seen:
-        return hi
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if expected(mid) < seen:
-            lo = mid + 1
-        else:
-            hi = mid
-    return min((max(1, lo - 1), lo), key=lambda k: abs(expected(k) - seen))
+    if expected(_MAX_CLIENTS) <= seen:
+        return _MAX_CLIENTS
+    if expected(1) >= seen:
+        return 1
+    k = _root(lambda k: expected(k) - seen, 1.0, _MAX_CLIENTS)
+    return min((math.floor(k), math.ceil(k)), key=lambda c: abs(expected(c) - seen))
 
 
 def _fit_task_weights(lists: Mapping[tuple[str, ...], int]) -> dict[str, float]:
@@ -255,20 +241,28 @@ def _fmt_n(n: int) -> str:
     return f"{n:,}"
 
 
-def _fit(stats: Stats, description: str | None) -> tuple[dict[str, Any], dict[str, str]]:
+Values = dict[str, Any]  # by dotted key
+Notes = dict[str, str]  # the evidence for each value, by dotted key
+
+
+def _fit(stats: Stats, description: str | None) -> tuple[Values, Notes]:
     """Every value to write (by dotted key) and a note on the evidence for each."""
+    values: Values = {}
+    notes: Notes = {}
+    values["description"] = description or f"Inferred from {_fmt_n(stats.sessions)} sessions"
+    for fit in (_fit_status, _fit_time, _fit_actor, _fit_activity, _fit_tasks, _fit_users):
+        fit(stats, values, notes)
+    return values, notes
+
+
+def _fit_status(stats: Stats, values: Values, notes: Notes) -> None:
+    """Status weights and the three lifetimes."""
     s = stats.sample
-    n = s.sessions
-    values: dict[str, Any] = {}
-    notes: dict[str, str] = {}
-
-    values["description"] = description or f"Inferred from {_fmt_n(n)} sessions"
-
     statuses = _weights(s.statuses, STATUSES)
     if not any(statuses.values()):
         raise InputError(f"{stats.source}: no session has a known status: nothing to infer")
     values["status.weights"] = statuses
-    notes["status.weights"] = f"Sessions of each status (of {_fmt_n(n)})."
+    notes["status.weights"] = f"Sessions of each status (of {_fmt_n(s.sessions)})."
 
     for path, sample, who in (
         ("lifetime.max", s.plain_lifetime, "sessions without an actor"),
@@ -286,6 +280,10 @@ def _fit(stats: Stats, description: str | None) -> tuple[dict[str, Any], dict[st
             f"{_fmt_n(len(sample))})."
         )
 
+
+def _fit_time(stats: Stats, values: Values, notes: Notes) -> None:
+    """The reference time and the creation window."""
+    s = stats.sample
     # Round the reference time up to the second: at or after every timestamp,
     # and no exact instant of the input is written.
     now = -(-stats.now // _SECOND) * _SECOND
@@ -304,8 +302,12 @@ def _fit(stats: Stats, description: str | None) -> tuple[dict[str, Any], dict[st
         notes["time.window_start"] = "The oldest created_at, as a duration before time.now."
         notes["time.window_end"] = "The newest created_at, as a duration before time.now."
 
-    # actor.rate is set once the profile can say which statuses allow an actor.
-    values["actor.rate"] = _rate(s.actors, n)
+
+def _fit_actor(stats: Stats, values: Values, notes: Notes) -> None:
+    """Actors and organisations: rates, kinds and pool sizes."""
+    s = stats.sample
+    # actor.rate is set again once the profile can say which statuses allow an actor.
+    values["actor.rate"] = _rate(s.actors, s.sessions)
     if s.actors:
         values["actor.kinds"] = _weights(s.actor_kinds, ACTOR_KINDS)
         notes["actor.kinds"] = f"Actors of each kind (of {_fmt_n(s.actors)})."
@@ -318,7 +320,7 @@ def _fit(stats: Stats, description: str | None) -> tuple[dict[str, Any], dict[st
     else:
         notes["actor.kinds"] = "No actors: the default applies."
 
-    eligible = n - s.choosing_organization
+    eligible = s.sessions - s.choosing_organization
     values["organization.rate"] = _rate(s.organizations, eligible)
     notes["organization.rate"] = (
         f"{_fmt_n(s.organizations)} sessions with an organisation, of the "
@@ -331,7 +333,10 @@ def _fit(stats: Stats, description: str | None) -> tuple[dict[str, Any], dict[st
             f"{_fmt_n(s.organizations)} sessions."
         )
 
-    values["activity.rate"] = _rate(s.activities, n)
+
+def _fit_activity(stats: Stats, values: Values, notes: Notes) -> None:
+    s = stats.sample
+    values["activity.rate"] = _rate(s.activities, s.sessions)
     notes["activity.rate"] = f"{_fmt_n(s.activities)} sessions with latest_activity."
     if s.activities:
         values["activity.devices"] = _weights(s.devices, DEVICE_KINDS)
@@ -342,86 +347,73 @@ def _fit(stats: Stats, description: str | None) -> tuple[dict[str, Any], dict[st
             f"{_fmt_n(s.ipv6)} IPv6 addresses of {_fmt_n(s.ip_addresses)} (no address is kept)."
         )
 
-    if s.pending_with_tasks:
-        weights = _fit_task_weights(s.task_lists)
-        values["tasks.weights"] = weights
-        notes["tasks.weights"] = (
-            f"Fitted by maximum likelihood to the ordered tasks of {_fmt_n(s.pending_with_tasks)} "
-            "pending sessions: each task is drawn by weight from the kinds not drawn yet."
-        )
-        most = max(s.tasks_per_session)
-        kinds = sum(1 for w in weights.values() if w > 0)
-        values["tasks.max"] = max(1, min(most, kinds, 3))
-        notes["tasks.max"] = f"The most tasks one pending session has ({most})" + (
-            f", capped at the {kinds} kinds seen." if most > kinds else "."
-        )
-    else:
+
+def _fit_tasks(stats: Stats, values: Values, notes: Notes) -> None:
+    s = stats.sample
+    if not s.pending_with_tasks:
         notes["tasks.weights"] = "No pending session with tasks: the default applies."
+        return
+    weights = _fit_task_weights(s.task_lists)
+    values["tasks.weights"] = weights
+    notes["tasks.weights"] = (
+        f"Fitted by maximum likelihood to the ordered tasks of {_fmt_n(s.pending_with_tasks)} "
+        "pending sessions: each task is drawn by weight from the kinds not drawn yet."
+    )
+    most = max(s.tasks_per_session)
+    kinds = sum(1 for w in weights.values() if w > 0)
+    values["tasks.max"] = max(1, min(most, kinds, 3))
+    notes["tasks.max"] = f"The most tasks one pending session has ({most})" + (
+        f", capped at the {kinds} kinds seen." if most > kinds else "."
+    )
 
+
+def _fit_users(stats: Stats, values: Values, notes: Notes) -> None:
+    """The population: users, skew and clients per user."""
+    s = stats.sample
     per_user = stats.sessions_per_user()
-    if per_user:
-        users, skew = _fit_population(per_user)
-        values["population.users"] = users
-        values["population.skew"] = skew
-        notes["population.users"] = (
-            f"Fitted with population.skew so that {_fmt_n(sum(per_user))} sessions reach "
-            f"{_fmt_n(len(per_user))} distinct users with the same spread."
+    if not per_user:
+        return
+    users, skew = _fit_population(per_user)
+    values["population.users"] = users
+    values["population.skew"] = skew
+    notes["population.users"] = (
+        f"Fitted with population.skew so that {_fmt_n(sum(per_user))} sessions reach "
+        f"{_fmt_n(len(per_user))} distinct users with the same spread."
+    )
+    clients = _fit_clients([(c, len(s.user_clients[u])) for u, c in s.user_sessions.items()])
+    if clients is not None:
+        values["population.clients_per_user"] = clients
+        notes["population.clients_per_user"] = (
+            "Fitted to the distinct clients of users with several sessions."
         )
-        clients = _fit_clients([(c, len(s.user_clients[u])) for u, c in s.user_sessions.items()])
-        if clients is not None:
-            values["population.clients_per_user"] = clients
-            notes["population.clients_per_user"] = (
-                "Fitted to the distinct clients of users with several sessions."
-            )
-    return values, notes
-
-
-def _scalar(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | float):
-        return repr(v)
-    if isinstance(v, Mapping):
-        return "{ " + ", ".join(f"{k} = {_scalar(x)}" for k, x in v.items()) + " }"
-    return json.dumps(str(v))
 
 
 def _comment(text: str) -> list[str]:
-    return ["# " + line for line in textwrap.wrap(text, 86)]
+    return textwrap.wrap(text, 86)
 
 
 def _render(values: Mapping[str, Any], notes: Mapping[str, str], sessions: int) -> str:
-    lines = [
-        f"# Inferred by `sessionfaker profile infer` from {_fmt_n(sessions)} sessions.",
-        "# Only aggregate parameters are kept: shares, rates, durations and counts; no",
-        "# identifier, address, place or other value of the input appears here.",
+    header = [
+        f"Inferred by `sessionfaker profiles infer` from {_fmt_n(sessions)} sessions.",
+        "Only aggregate parameters are kept: shares, rates, durations and counts; no",
+        "identifier, address, place or other value of the input appears here.",
         *_comment(
             "Keys left out keep their defaults (see docs/profiles.md): "
             + ", ".join(k for k in NOT_INFERRED if k != "name")
             + "."
         ),
-        '# Set time.now = "now" to make sessions relative to the wall clock instead.',
+        'Set time.now = "now" to make sessions relative to the wall clock instead.',
     ]
-    top = [k for k in values if "." not in k]
-    for k in top:
-        lines.append(f"{k} = {_scalar(values[k])}")
-    table = ""
-    for key in KEYS:
-        path = key.path
-        if "." not in path:
-            continue
-        name, leaf = path.split(".", 1)
-        if path not in values and path not in notes:
-            continue
-        if name != table:
-            lines += ["", f"[{name}]"]
-            table = name
-        lines += _comment(key.doc)
-        if path in notes:
-            lines += _comment(notes[path])
-        if path in values:
-            lines.append(f"{leaf} = {_scalar(values[path])}")
-    return "\n".join(lines) + "\n"
+    doc: dict[str, Any] = {}
+    for path, value in values.items():
+        section, _, leaf = path.rpartition(".")
+        (doc.setdefault(section, {}) if section else doc)[leaf] = value
+    comments = {
+        key.path: _comment(key.doc) + _comment(notes.get(key.path, ""))
+        for key in KEYS
+        if "." in key.path and (key.path in values or key.path in notes)
+    }
+    return dump_toml(doc, comments=comments, header=header)
 
 
 def _load(text: str) -> Profile:
@@ -431,7 +423,7 @@ def _load(text: str) -> Profile:
         return dataclasses.replace(load_profile(path), source="<inferred>")
 
 
-def _repair(values: dict[str, Any], notes: dict[str, str], exc: ProfileError) -> bool:
+def _repair(values: Values, notes: Notes, exc: ProfileError) -> bool:
     """Widen the creation window when a status the data has is impossible in it."""
     if not exc.key.startswith("status.weights."):
         return False
@@ -456,6 +448,7 @@ def _repair(values: dict[str, Any], notes: dict[str, str], exc: ProfileError) ->
 
 def infer_profile(stats: Stats, *, description: str | None = None) -> InferredProfile:
     """Fit a profile to the sessions of ``stats``; its reference time becomes ``time.now``."""
+    require_extra("stats", "scipy.optimize", "profiles infer")
     values, notes = _fit(stats, description)
     s = stats.sample
     profile = _load_repaired(values, notes, stats)
@@ -475,7 +468,7 @@ def infer_profile(stats: Stats, *, description: str | None = None) -> InferredPr
     return InferredProfile(_render(values, notes, stats.sessions), profile, values, stats.sessions)
 
 
-def _load_repaired(values: dict[str, Any], notes: dict[str, str], stats: Stats) -> Profile:
+def _load_repaired(values: Values, notes: Notes, stats: Stats) -> Profile:
     for _ in range(len(STATUSES) + 1):
         try:
             return _load(_render(values, notes, stats.sessions))

@@ -15,20 +15,18 @@ the value.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
-import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from . import documents
 from .errors import ProfileError, did_you_mean
 from .rules import (
+    ACTIVITY_ID_LAG_S,
     ACTOR_KINDS,
     DEVICE_KINDS,
     LIVE_STATUSES,
@@ -43,11 +41,14 @@ from .timeutil import (
     format_instant,
     parse_duration,
     parse_instant,
+    parse_now,
     wall_clock_ms,
 )
 from .vocab import load as load_vocabulary
 
 DEFAULT_PROFILE = "default"
+MAX_EXTENDS = 32
+"""The longest chain of profiles extending each other that loads."""
 PROFILE_SUFFIXES = (".toml", ".yaml", ".yml", ".json")
 
 
@@ -185,6 +186,28 @@ KEYS: tuple[Key, ...] = (
         "Share of null values in nullable fields sessionfaker has no special knowledge of "
         "(fields a newer structure adds).",
     ),
+    Key(
+        "tokens.org_roles",
+        "text",
+        "admin,member",
+        "Comma list of organisation roles, without the `org:` prefix; each user's role in an "
+        "organisation is one of them, the same in every session token.",
+    ),
+    Key(
+        "tokens.org_permissions",
+        "text",
+        "",
+        "Comma list of custom permissions (`org:<feature>:<permission>`) that session tokens "
+        "with an organisation carry (`o.per`/`o.fpm` in v2, `org_permissions` in v1).",
+    ),
+    Key("tokens.plan", "text", "", "The `pla` claim of v2 session tokens, e.g. `u:free_user`."),
+    Key(
+        "tokens.features",
+        "text",
+        "",
+        "More `fea` entries of v2 session tokens, e.g. `u:export`, after the organisation "
+        "features that `tokens.org_permissions` names.",
+    ),
 )
 KEYS_BY_PATH = {k.path: k for k in KEYS}
 _TABLES = {k.path.split(".")[0] for k in KEYS if "." in k.path}
@@ -222,6 +245,10 @@ class Profile:
     population_skew: float
     timeline_boundary_rate: float
     extra_null_rate: float
+    tokens_org_roles: str
+    tokens_org_permissions: str
+    tokens_plan: str
+    tokens_features: str
     # The merged raw values and where each came from, to re-validate overrides.
     raw: Mapping[str, Any] = dataclasses.field(repr=False, compare=False)
     origins: Mapping[str, str] = dataclasses.field(repr=False, compare=False)
@@ -249,6 +276,10 @@ class Profile:
         raw = dict(self.raw)
         origins = dict(self.origins)
         flat = _flatten(dict(overrides), source)
+        if "extends" in flat:
+            raise ProfileError(
+                source, "extends", "cannot change what a loaded profile extends (load it again)"
+            )
         _merge(raw, origins, flat, source)
         # Keep the reference time already resolved (pinned by --now, or the
         # wall clock read once) unless the overrides set time.now themselves.
@@ -285,36 +316,64 @@ def _num(v: float) -> int | float:
     return int(v) if float(v).is_integer() else v
 
 
-def dump_toml(doc: Mapping[str, Any]) -> str:
-    """A small TOML writer for profile data (strings, numbers, tables)."""
-    lines: list[str] = []
-    tables: list[tuple[str, Mapping[str, Any]]] = []
+def dump_toml(
+    doc: Mapping[str, Any],
+    *,
+    comments: Mapping[str, Sequence[str]] | None = None,
+    header: Sequence[str] = (),
+) -> str:
+    """Profile data, nested as :meth:`Profile.to_dict` gives it, as TOML text.
 
-    def scalar(v: Any) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, int | float):
-            return repr(v)
-        return json.dumps(str(v), ensure_ascii=False)
+    Keys come in the order of :data:`KEYS`: top-level keys, then a table per
+    section, mappings (weights) inline. ``comments`` maps a dotted key to the
+    comment lines written above it (alone when the key has no value);
+    ``header`` lines open the document.
 
-    def key(k: str) -> str:
-        return k if k.replace("_", "").replace("-", "").isalnum() and k.isascii() else json.dumps(k)
+    >>> print(dump_toml({"name": "x", "status": {"weights": {"active": 1}}},
+    ...                 comments={"status.weights": ["Relative shares."]}), end="")
+    name = "x"
+    <BLANKLINE>
+    [status]
+    # Relative shares.
+    weights = {active = 1}
+    """
+    import tomlkit
 
-    for k, v in doc.items():
-        if isinstance(v, Mapping):
-            tables.append((k, v))
+    comments = comments or {}
+    paths = set(comments)
+    for name, value in doc.items():
+        if isinstance(value, Mapping) and name not in KEYS_BY_PATH:
+            paths.update(f"{name}.{leaf}" for leaf in value)
         else:
-            lines.append(f"{key(k)} = {scalar(v)}")
-    for name, table in tables:
-        lines.append("")
-        lines.append(f"[{name}]")
-        for k, v in table.items():
-            if isinstance(v, Mapping):
-                inner = ", ".join(f"{key(a)} = {scalar(b)}" for a, b in v.items())
-                lines.append(f"{key(k)} = {{ {inner} }}" if inner else f"{key(k)} = {{}}")
-            else:
-                lines.append(f"{key(k)} = {scalar(v)}")
-    return "\n".join(lines) + "\n"
+            paths.add(name)
+    unknown = sorted(paths - set(KEYS_BY_PATH))
+    if unknown:
+        raise ValueError(f"not profile keys: {', '.join(unknown)}")
+    out = tomlkit.document()
+    for line in header:
+        out.add(tomlkit.comment(line))
+    tables: dict[str, Any] = {}
+    for key in KEYS:
+        section, _, leaf = key.path.rpartition(".")
+        parent = doc.get(section, {}) if section else doc
+        if leaf not in parent and key.path not in comments:
+            continue
+        target: Any = out
+        if section:
+            if section not in tables:
+                tables[section] = tomlkit.table()
+                out.add(section, tables[section])
+            target = tables[section]
+        for line in comments.get(key.path, ()):
+            target.add(tomlkit.comment(line))
+        if leaf in parent:
+            value = parent[leaf]
+            if isinstance(value, Mapping):
+                inline = tomlkit.inline_table()
+                inline.update(value)
+                value = inline
+            target.add(leaf, value)
+    return tomlkit.dumps(out)
 
 
 # ---------------------------------------------------------------- loading
@@ -338,52 +397,44 @@ def builtin_names() -> list[str]:
     )
 
 
-def _read_document(text: str, label: str, suffix: str) -> dict[str, Any]:
+def _read_document(data: bytes, label: str, suffix: str) -> dict[str, Any]:
+    return documents.read_document(data, label, suffix)
+
+
+def _read_bytes(path: Path | Traversable, label: str) -> bytes:
+    """At most one byte more than a profile may have: /dev/zero must not hang."""
     try:
-        if suffix == ".json":
-            doc = json.loads(text)
-        elif suffix in (".yaml", ".yml"):
-            doc = yaml.safe_load(text)
-            if doc is None:
-                doc = {}
-        else:
-            doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(label, "", f"syntax error: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ProfileError(label, "", f"syntax error: {exc}") from None
-    except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (at line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise ProfileError(label, "", f"syntax error: {problem}{where}") from None
-    if not isinstance(doc, dict):
-        raise ProfileError(label, "", "expected a table of profile keys at the top level")
-    return doc
+        with path.open("rb") as f:
+            data: bytes = f.read(documents.MAX_BYTES + 1)
+            return data
+    except FileNotFoundError:
+        raise ProfileError(label, "", f"no such profile file {label!r}") from None
+    except OSError as exc:
+        raise ProfileError(label, "", f"cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL byte in the name
+        raise ProfileError(repr(label), "", "not a file name (it contains a NUL byte)") from None
 
 
-def _locate(ref: str, relative_to: Path | None) -> tuple[str, str, str]:
-    """Resolve a profile reference to (label, text, suffix)."""
+def _locate(ref: str, relative_to: Path | None) -> tuple[str, bytes, str]:
+    """Resolve a profile reference to (label, content, suffix)."""
     looks_like_path = ref.endswith(PROFILE_SUFFIXES) or "/" in ref or "\\" in ref
     if looks_like_path:
         p = Path(ref)
         if relative_to is not None and not p.is_absolute():
             p = relative_to / p
-        try:
-            return str(p), p.read_text(encoding="utf-8"), p.suffix.lower()
-        except FileNotFoundError:
-            raise ProfileError(str(p), "", f"no such profile file {str(p)!r}") from None
-        except OSError as exc:
-            raise ProfileError(str(p), "", f"cannot read: {exc.strerror}") from None
+        return str(p), _read_bytes(p, str(p)), p.suffix.lower()
     d = builtin_dir()
-    for suffix in PROFILE_SUFFIXES:
-        f = d.joinpath(ref + suffix)
-        if f.is_file():
-            return f"profiles/{ref}{suffix}", f.read_text(encoding="utf-8"), suffix
     names = builtin_names()
+    if ref in names:
+        for suffix in PROFILE_SUFFIXES:
+            f = d.joinpath(ref + suffix)
+            if f.is_file():
+                label = f"profiles/{ref}{suffix}"
+                return label, _read_bytes(f, label), suffix
     hint = did_you_mean(ref, names)
+    shown = ref if ref.isprintable() and len(ref) <= 100 else repr(ref[:100])
     raise ProfileError(
-        ref, "", f"no built-in profile named {ref!r}{hint} (built-in: {', '.join(names)})"
+        shown, "", f"no built-in profile named {ref[:100]!r}{hint} (built-in: {', '.join(names)})"
     )
 
 
@@ -393,16 +444,32 @@ def _flatten(doc: Mapping[str, Any], label: str, prefix: str = "") -> dict[str, 
     for k, v in doc.items():
         path = f"{prefix}{k}"
         if (not prefix and k in _META_KEYS) or path in KEYS_BY_PATH:
-            out[path] = v
+            _put(out, path, v, label)
         elif isinstance(v, Mapping) and not prefix and k in _TABLES:
-            out.update(_flatten(v, label, path + "."))
+            for inner, value in _flatten(v, label, path + ".").items():
+                _put(out, inner, value, label)
         elif "." in path and not prefix and path.split(".")[0] in _TABLES:
-            out[path] = v  # a dotted key from --set or a flat document
+            # a dotted key from --set or a flat document
             if path not in KEYS_BY_PATH and not _is_weight_entry(path):
                 _unknown(label, path)
+            _put(out, path, v, label)
         else:
             _unknown(label, path)
     return out
+
+
+def _put(out: dict[str, Any], path: str, value: Any, label: str) -> None:
+    """Set one flattened key, refusing a key the document gives twice (spelled
+    as a table and as a dotted key, or a weight in and beside its table)."""
+    parent, _, name = path.rpartition(".")
+    twice = path in out or (
+        _is_weight_entry(path) and isinstance(out.get(parent), Mapping) and name in out[parent]
+    )
+    if isinstance(value, Mapping):
+        twice = twice or any(f"{path}.{entry}" in out for entry in value)
+    if twice:
+        raise ProfileError(label, path, "duplicate key")
+    out[path] = value
 
 
 def _is_weight_entry(path: str) -> bool:
@@ -412,32 +479,41 @@ def _is_weight_entry(path: str) -> bool:
 
 def _unknown(label: str, path: str) -> None:
     options = [k.path for k in KEYS] + list(_META_KEYS)
-    raise ProfileError(label, path, "unknown key" + did_you_mean(path, options))
+    shown = path if len(path) <= 100 else path[:100] + "..."
+    raise ProfileError(label, shown, "unknown key" + did_you_mean(path, options))
 
 
 def _load_chain(
-    ref: str, relative_to: Path | None, stack: tuple[str, ...]
+    ref: str, relative_to: Path | None, stack: tuple[str, ...], extends: Any = None
 ) -> tuple[dict[str, Any], dict[str, str], str]:
-    label, text, suffix = _locate(ref, relative_to)
+    """The merged raw values of ``ref`` and the profiles it extends; a given
+    ``extends`` (from ``--set extends=...``) replaces the file's own."""
+    if len(stack) >= MAX_EXTENDS:
+        raise ProfileError(
+            stack[-1], "extends", f"more than {MAX_EXTENDS} profiles extend each other"
+        )
+    label, data, suffix = _locate(ref, relative_to)
     if label in stack:
         cycle = " -> ".join((*stack[stack.index(label) :], label))
         raise ProfileError(stack[-1], "extends", f"cycle {cycle}")
-    doc = _read_document(text, label, suffix)
+    doc = _read_document(data, label, suffix)
     flat = _flatten(doc, label)
     raw: dict[str, Any] = {}
     origins: dict[str, str] = {}
     parent = flat.pop("extends", None)
+    asker, base_dir = label, Path(label).parent if label != f"profiles/{ref}{suffix}" else None
+    if extends is not None:
+        parent, asker, base_dir = extends, "--set", None
     if parent is not None:
-        if not isinstance(parent, str) or not parent:
-            raise ProfileError(label, "extends", f"expected a profile name or path ({parent!r})")
-        base_dir = Path(label).parent if label != f"profiles/{ref}{suffix}" else None
+        if not isinstance(parent, str) or not parent.strip():
+            raise ProfileError(asker, "extends", f"expected a profile name or path ({parent!r})")
         try:
             raw, origins, _ = _load_chain(parent, base_dir, (*stack, label))
         except ProfileError as exc:
             if exc.key or exc.source in stack or exc.source == label:
                 raise
             # The parent itself could not be found: say which file asked for it.
-            raise ProfileError(label, "extends", exc.reason) from None
+            raise ProfileError(asker, "extends", exc.reason) from None
         # A profile's name and description are its own, never inherited.
         for own in ("name", "description"):
             raw.pop(own, None)
@@ -481,16 +557,16 @@ def load_profile(
     dotted keys to values, as ``--set`` does.
     """
     ref_s = str(ref) if ref is not None else DEFAULT_PROFILE
-    raw, origins, label = _load_chain(ref_s, None, ())
-    if overrides:
-        _merge(raw, origins, _flatten(dict(overrides), "--set"), "--set")
+    flat = _flatten(dict(overrides or {}), "--set")
+    raw, origins, label = _load_chain(ref_s, None, (), extends=flat.pop("extends", None))
+    _merge(raw, origins, flat, "--set")
     pinned = _parse_now("--now", now) if now is not None else None
     return _build(raw, origins, label, pinned)
 
 
 def _parse_now(label: str, value: str | int) -> int:
     try:
-        return parse_instant(value)
+        return parse_now(value)
     except ValueError as exc:
         raise ProfileError(label, "", str(exc)) from None
 
@@ -505,6 +581,9 @@ _WEIGHT_NOUNS = {
     "activity.countries": "country",
     "tasks.weights": "task",
 }
+
+
+_SMALLEST_SHARE = 1e-12
 
 
 def _weights(key: Key, value: Any, where: str) -> dict[str, float]:
@@ -527,6 +606,18 @@ def _weights(key: Key, value: Any, where: str) -> dict[str, float]:
         out[name] = float(w)
     if value and not any(out.values()):
         raise ProfileError(where, key.path, "all weights are zero")
+    total = sum(out.values())
+    if not math.isfinite(total):
+        raise ProfileError(where, key.path, "weights too large: their sum is not a finite number")
+    # A share that vanishes in floating point (50 - 20 - 30 + 5e-324 is 0).
+    for name, w in out.items():
+        if 0 < w < total * _SMALLEST_SHARE:
+            raise ProfileError(
+                where,
+                f"{key.path}.{name}",
+                f"weight too small next to the others ({w!r}; at least {_SMALLEST_SHARE:g} "
+                "of their sum, or 0)",
+            )
     return out
 
 
@@ -642,6 +733,7 @@ def _check_feasible(p: Profile, where: Callable[[str], str]) -> None:
             f"reference time {format_instant(now)} is before the end of the creation window "
             f"({format_instant(end)})",
         )
+    _check_timestamps_fit(p, where)
     if p.lifetime_abandon <= 0 or p.lifetime_max <= 0:
         return
     for status, weight in p.status_weights.items():
@@ -661,6 +753,34 @@ def _check_feasible(p: Profile, where: Callable[[str], str]) -> None:
             where("tasks.max"),
             "tasks.max",
             f"more tasks than task kinds with a weight ({p.tasks_max})",
+        )
+
+
+def _check_timestamps_fit(p: Profile, where: Callable[[str], str]) -> None:
+    """Every timestamp of every session in [MS_MIN, MS_MAX] (rule timestamp.ms),
+    and room for latest_activity's id before the earliest session (a KSUID
+    second from the KSUID epoch on)."""
+    latest = min(p.time_window_end, p.time_now)
+    lives = {"lifetime.max": p.lifetime_max, "lifetime.abandon": p.lifetime_abandon}
+    if p.actor_rate > 0:
+        lives["lifetime.actor"] = p.lifetime_actor
+    key = max(lives, key=lambda k: lives[k])
+    if latest + lives[key] > MS_MAX:
+        raise ProfileError(
+            where(key),
+            key,
+            f"{format_duration(lives[key])} after the end of the creation window "
+            f"({format_instant(latest)}) is later than a timestamp may be "
+            f"({format_instant(MS_MAX)})",
+        )
+    earliest = MS_MIN + ACTIVITY_ID_LAG_S[1] * 1000
+    if p.activity_rate > 0 and p.time_window_start < earliest:
+        raise ProfileError(
+            where("time.window_start"),
+            "time.window_start",
+            f"{format_instant(p.time_window_start)} leaves no room for latest_activity's id, "
+            f"{ACTIVITY_ID_LAG_S[0]} to {ACTIVITY_ID_LAG_S[1]} s before its session "
+            f"(window from {format_instant(earliest)} on, or activity.rate 0)",
         )
 
 
@@ -743,8 +863,10 @@ def reference_markdown() -> str:
         "and the value, and exit code 2): syntax, unknown keys (with the closest known key",
         "suggested), unknown names in weight tables, negative or all-zero weights, rates",
         "outside [0, 1], malformed durations and instants, a reference time before the end of",
-        "the creation window, a status that no creation time in the window can produce, and",
-        "`extends` cycles.",
+        "the creation window, a status that no creation time in the window can produce,",
+        "weights whose sum overflows or that vanish in it, a lifetime that carries a",
+        "timestamp past what a KSUID can encode, a window leaving no room for the activity",
+        "id (10 to 40 s before a session, after the KSUID epoch), and `extends` cycles.",
         "",
     ]
     return "\n".join(lines)

@@ -27,18 +27,21 @@ import secrets
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
-from .errors import InvalidArgument, ProfileError, did_you_mean
+from .errors import InvalidArgument, ProfileError, did_you_mean, format_args
+from .timeutil import format_instant, parse_instant
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from .generator import Generator as SessionGenerator
     from .profile import Profile
     from .session import Session
+    from .signing import Signer
 
 __all__ = ["SessionFactory"]
 
@@ -65,12 +68,6 @@ _RUN = pytest.StashKey[_Run]()
 _USED = pytest.StashKey[_Used]()
 
 
-def _iso(ms: int) -> str:
-    dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
-    text = dt.strftime("%Y-%m-%dT%H:%M:%S")
-    return text + (f".{ms % 1000:03d}Z" if ms % 1000 else "Z")
-
-
 def _parse_seed(text: str) -> int:
     try:
         seed = int(text)
@@ -84,8 +81,6 @@ def _parse_seed(text: str) -> int:
 
 
 def _parse_now(text: str) -> int:
-    from .timeutil import parse_instant
-
     try:
         return parse_instant(text)
     except ValueError as exc:
@@ -145,12 +140,13 @@ def pytest_configure_node(node: Any) -> None:
 
 
 def _reproduce(run: _Run) -> str:
-    return f"--sessionfaker-seed={run.seed} --sessionfaker-now={_iso(run.now)}"
+    return f"--sessionfaker-seed={run.seed} --sessionfaker-now={format_instant(run.now)}"
 
 
 def pytest_report_header(config: pytest.Config) -> str:
     run = config.stash[_RUN]
-    return f"sessionfaker: seed {run.seed}, now {_iso(run.now)} (reproduce with {_reproduce(run)})"
+    now = format_instant(run.now)
+    return f"sessionfaker: seed {run.seed}, now {now} (reproduce with {_reproduce(run)})"
 
 
 @pytest.hookimpl(wrapper=True)
@@ -164,7 +160,7 @@ def pytest_runtest_makereport(
         report.sections.append(
             (
                 "sessionfaker",
-                f"seed {used.seed} ({used.seed_from}), now {_iso(used.now)}\n"
+                f"seed {used.seed} ({used.seed_from}), now {format_instant(used.now)}\n"
                 f"reproduce with {_reproduce(run)}",
             )
         )
@@ -181,6 +177,36 @@ def sessionfaker_seed(request: pytest.FixtureRequest) -> int:
     """This test's seed: derived from the run seed and the node id. Override it
     in a ``conftest.py`` to pin every test's data."""
     return _test_seed(request.config.stash[_RUN].seed, request.node.nodeid)
+
+
+def _marker_options(item: pytest.Item) -> dict[str, Any]:
+    """The keyword arguments of the test's ``sessionfaker`` marker, checked."""
+    marker = item.get_closest_marker("sessionfaker")
+    if marker is None:
+        return {}
+    where = f"{item.nodeid}: @pytest.mark.sessionfaker"
+    expected = ", ".join(_MARKER_ARGS)
+    if marker.args:
+        raise pytest.UsageError(f"{where} takes keyword arguments only ({expected})")
+    for key in marker.kwargs:
+        if key not in _MARKER_ARGS:
+            raise pytest.UsageError(
+                f"{where} got an unknown argument {key!r}"
+                f"{did_you_mean(key, _MARKER_ARGS)}; expected {expected}"
+            )
+    return dict(marker.kwargs)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Check every ``sessionfaker`` marker before any test runs, and name each misuse."""
+    problems = []
+    for item in items:
+        try:
+            _marker_options(item)
+        except pytest.UsageError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise pytest.UsageError(*problems)
 
 
 @pytest.fixture
@@ -200,22 +226,7 @@ def sessionfaker(
     from .profile import Profile, load_profile
 
     run = request.config.stash[_RUN]
-    marker = request.node.get_closest_marker("sessionfaker")
-    options: dict[str, Any] = {}
-    if marker is not None:
-        if marker.args:
-            raise TypeError(
-                "@pytest.mark.sessionfaker takes keyword arguments only "
-                f"({', '.join(_MARKER_ARGS)})"
-            )
-        for key in marker.kwargs:
-            if key not in _MARKER_ARGS:
-                raise TypeError(
-                    f"@pytest.mark.sessionfaker got an unknown argument {key!r}"
-                    + did_you_mean(key, _MARKER_ARGS)
-                    + f"; expected {', '.join(_MARKER_ARGS)}"
-                )
-        options = dict(marker.kwargs)
+    options = _marker_options(request.node)
     default_seed = _test_seed(run.seed, request.node.nodeid)
     if options.get("seed") is not None:
         seed, seed_from = options["seed"], "from @pytest.mark.sessionfaker"
@@ -231,7 +242,8 @@ def sessionfaker(
     else:
         now = options.get("now")
         profile = load_profile(profile_ref, now=now if now is not None else run.now)
-    factory = SessionFactory(profile, seed)
+    # One signing key per run: deriving an RSA key costs about half a second.
+    factory = SessionFactory(profile, seed, key_seed=run.seed)
     request.node.stash[_USED] = _Used(seed, seed_from, profile.time_now)
     return factory
 
@@ -252,10 +264,14 @@ class SessionFactory:
     'expired'
     """
 
-    def __init__(self, profile: Profile, seed: int | str = 0) -> None:
+    def __init__(
+        self, profile: Profile, seed: int | str = 0, *, key_seed: int | str | None = None
+    ) -> None:
         self.profile = profile
         self.seed = seed
-        self._streams: dict[tuple[str | None, bool | None], Iterator[dict[str, Any]]] = {}
+        self.key_seed = seed if key_seed is None else key_seed
+        self._streams: dict[tuple[str | None, bool | None], Iterator[Session]] = {}
+        self._signer: Signer | None = None
 
     @property
     def now(self) -> int:
@@ -265,14 +281,37 @@ class SessionFactory:
     def __repr__(self) -> str:
         return (
             f"<SessionFactory profile={self.profile.name!r} seed={self.seed!r} "
-            f"now={_iso(self.now)}>"
+            f"now={format_instant(self.now)}>"
         )
 
-    def _stream(self, status: str | None, actor: bool | None) -> Iterator[dict[str, Any]]:
+    @property
+    def signer(self) -> Signer:
+        """A session-token signer with the RSA test key of ``key_seed`` (the run seed
+        in the fixture) and this profile's token settings; needs the ``tokens`` extra."""
+        if self._signer is None:
+            from .signing import KeyPair, Signer
+
+            self._signer = Signer(KeyPair.from_seed(self.key_seed), profile=self.profile)
+        return self._signer
+
+    def token(self, session: Mapping[str, Any], *, lifetime_s: int | None = None) -> str:
+        """The session token of a live ``session`` at :attr:`now`, signed with :attr:`signer`."""
+        return self.signer.token(session, now=self.now, lifetime_s=lifetime_s)
+
+    def jwks(self) -> dict[str, Any]:
+        """The JWKS that verifies :meth:`token`'s tokens."""
+        return self.signer.jwks()
+
+    def public_pem(self) -> str:
+        """The public key (PEM) that verifies :meth:`token`'s tokens: ``jwt_key``."""
+        return self.signer.public_pem()
+
+    def _stream(self, status: str | None, actor: bool | None) -> Iterator[Session]:
         key = (status, actor)
         stream = self._streams.get(key)
         if stream is None:
-            stream = self._generator(status, actor).generate()
+            # The generator's sessions follow the structure and the rules.
+            stream = cast("Iterator[Session]", self._generator(status, actor).generate())
             self._streams[key] = stream
         return stream
 
@@ -301,7 +340,7 @@ class SessionFactory:
                 profile = profile.with_overrides(overrides, source="sessionfaker")
             except ProfileError as exc:
                 raise InvalidArgument(
-                    f"Cannot have {_args(status=status, actor=actor)}: {exc.reason}"
+                    f"Cannot have {_args(status, actor, {})}: {exc.reason}"
                 ) from None
         # Each (status, actor) stream has its own seed, derived from the test's.
         seed = self.seed if not overrides else f"{self.seed}/{status}/{actor}"
@@ -331,10 +370,11 @@ class SessionFactory:
         for _ in range(n):
             session = next(stream)
             if fields:
-                session = {**session, **fields}
+                # Checked against the rules just below.
+                session = cast("Session", {**session, **fields})
                 self._check_coherent(session, fields, status, actor)
             out.append(session)
-        return out  # type: ignore[return-value]
+        return out
 
     @staticmethod
     def _check_fields(fields: dict[str, Any]) -> None:
@@ -350,7 +390,7 @@ class SessionFactory:
 
     def _check_coherent(
         self,
-        session: dict[str, Any],
+        session: Session,
         fields: dict[str, Any],
         status: str | None,
         actor: bool | None,
@@ -362,13 +402,12 @@ class SessionFactory:
             first = broken[0]
             rule = RULES[first.rule]
             raise InvalidArgument(
-                f"Cannot have {_args(status=status, actor=actor, **fields)}: the session "
+                f"Cannot have {_args(status, actor, fields)}: the session "
                 f"would break rule {first.rule} ({rule.description}) at {first.describe()}"
             )
 
 
-def _args(status: str | None = None, actor: bool | None = None, **fields: Any) -> str:
+def _args(status: str | None, actor: bool | None, fields: dict[str, Any]) -> str:
     """The arguments as passed: status and actor when given, every field."""
     chosen = {"status": status, "actor": actor}
-    named = {k: v for k, v in chosen.items() if v is not None} | fields
-    return ", ".join(f"{k}={v!r}" for k, v in named.items())
+    return format_args({k: v for k, v in chosen.items() if v is not None} | fields)

@@ -26,8 +26,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from hypothesis import strategies as st
-from hypothesis.strategies import DrawFn, SearchStrategy
+try:
+    from hypothesis import strategies as st
+    from hypothesis.strategies import DrawFn, SearchStrategy
+except ModuleNotFoundError as _missing:  # name the extra, as the other extras do
+    if _missing.name != "hypothesis":
+        raise
+    raise ModuleNotFoundError(
+        "sessionfaker.strategies needs hypothesis, from the 'hypothesis' extra: "
+        "pip install 'sessionfaker[hypothesis]'",
+        name="hypothesis",
+    ) from None
 
 from . import ids
 from .errors import InvalidArgument, ProfileError, did_you_mean
@@ -47,7 +56,6 @@ from .rules import (
     RULES,
     STATUSES,
     TASK_KEYS,
-    TIMESTAMP_FIELDS,
     TRANSITION_STATUSES,
     check_session,
 )
@@ -943,9 +951,6 @@ def session_lists(
 # ---------------------------------------------------------------- invalid
 
 
-_RUN_LEVEL = ("id.unique",)
-
-
 def invalid_sessions(
     profile: ProfileRef = None,
     *,
@@ -954,59 +959,77 @@ def invalid_sessions(
 ) -> SearchStrategy[tuple[dict[str, Any], str]]:
     """``(session, rule)`` pairs: a session that breaks exactly ``rule``.
 
-    A :class:`~sessionfaker.rules.Checker` with the profile's ``now`` and
-    policy reports that rule, and no other, for each session. ``rules``
-    narrows to some rule names (every rule one session can break under the
-    profile when None; ``id.unique`` needs two sessions and is never drawn).
-    Each session is a valid one from :func:`sessions` with one change, so it
-    shrinks towards the minimal session with the smallest change, rules in
-    the order of :data:`~sessionfaker.rules.RULES`.
+    By default every rule Clerk guarantees (what ``validate`` checks without
+    ``--strict``) that one session can break under the profile: a
+    :class:`~sessionfaker.rules.Checker` with the profile's ``now`` reports
+    that rule, and no other, for each session. The ``policy.*`` rules,
+    sessionfaker's own generation policy, are drawn only when named in
+    ``rules``: a strict Checker (the profile's policy too) reports such a
+    session's rule and no other. ``id.unique`` needs two sessions and is never
+    drawn. Each session is a valid one from :func:`sessions` with one change,
+    so it shrinks towards the minimal session with the smallest change.
+
+    >>> from hypothesis import find
+    >>> session, rule = find(invalid_sessions(now=1793491200000), lambda pair: True)
+    >>> RULES[rule].policy
+    False
+    >>> find(invalid_sessions(rules="policy.ip", now=1793491200000), lambda pair: True)[1]
+    'policy.ip'
     """
+    from .rules.breaking import Kit
+
     p = _resolve_profile(profile, now)
-    available = _breakers(p)
+    kit = Kit(p, _base)
     if rules is None:
-        names = tuple(available)
+        chosen = (r for r in RULES.values() if not r.policy and r.breaker is not None)
+        broken = {r.name: r.breaker(kit) for r in chosen if r.breaker is not None}
+        available = {name: s for name, s in broken.items() if s is not None}
     else:
-        wanted = (rules,) if isinstance(rules, str) else tuple(rules)
-        if not wanted:
-            raise InvalidArgument(f"Cannot have rules={rules!r}: name at least one rule")
-        for r in wanted:
-            if r not in RULES:
-                raise InvalidArgument(
-                    f"Cannot have rules={rules!r}: {r!r} is not a rule"
-                    + did_you_mean(str(r), RULES)
-                )
-            if r in _RUN_LEVEL:
-                raise InvalidArgument(
-                    f"Cannot have rules={rules!r}: {r} is a run-level rule; one session "
-                    "cannot break it"
-                )
-            if r not in available:
+        available = {}
+        for r in _wanted_rules(rules):
+            breaker = RULES[r].breaker
+            s = breaker(kit) if breaker is not None else None
+            if s is None:
                 raise InvalidArgument(
                     f"Cannot have rules={rules!r}: no session can break {r} alone under "
                     f"profile {p.name!r} ({RULES[r].description})"
                 )
-        names = tuple(r for r in RULES if r in wanted)
-    return st.one_of(*(available[r].map(lambda s, r=r: (s, r)) for r in names))  # type: ignore[misc]
+            available[r] = s
+    return st.one_of(*(s.map(lambda d, r=r: (d, r)) for r, s in available.items()))  # type: ignore[misc]
 
 
-# Each rule is broken by one change to a valid session. The change and the
-# session it starts from are chosen so that no other rule breaks with it:
-# ``_check_invalid`` in the tests runs the core Checker over every rule.
+def _wanted_rules(rules: str | Collection[str]) -> tuple[str, ...]:
+    """The named rules, in the order of RULES, or InvalidArgument naming the bad one."""
+    if isinstance(rules, Mapping | bytes | bytearray) or not isinstance(rules, str | Collection):
+        raise InvalidArgument(
+            f"Cannot have rules={rules!r}: expected a rule name or a collection of rule names"
+        )
+    wanted = (rules,) if isinstance(rules, str) else tuple(rules)
+    if not wanted:
+        raise InvalidArgument(f"Cannot have rules={rules!r}: name at least one rule")
+    for r in wanted:
+        if r not in RULES:
+            raise InvalidArgument(
+                f"Cannot have rules={rules!r}: {r!r} is not a rule" + did_you_mean(str(r), RULES)
+            )
+        if RULES[r].breaker is None:
+            raise InvalidArgument(
+                f"Cannot have rules={rules!r}: {r} is a run-level rule; one session cannot break it"
+            )
+    return tuple(r for r in RULES if r in wanted)
 
-_Mutation = Callable[[DrawFn, dict[str, Any]], None]
-_Base = SearchStrategy[Session] | None
 
-
+# The valid sessions each rule's breaker (in sessionfaker.rules, beside the
+# rule) starts from and changes in one place.
 def _base(
     p: Profile,
-    statuses: tuple[str, ...] = STATUSES,
+    statuses: tuple[str, ...],
     *,
     actor: bool | None = None,
     activity: bool | None = None,
     web_only: bool = False,
     kinds: tuple[str, ...] | None = None,
-) -> _Base:
+) -> SearchStrategy[Session] | None:
     """Valid sessions of some statuses (profile weights aside: the policy does
     not check them), or None when the profile's window allows none."""
     allowed = tuple(k for k in _ACTOR_KIND_ORDER if k in p.policy.actor_kinds)
@@ -1041,371 +1064,7 @@ def _base(
     return model.strategy()
 
 
-def _mutated(base: _Base, mutate: _Mutation) -> SearchStrategy[dict[str, Any]] | None:
-    if base is None:
-        return None
-    strategy = base
+# Signed session tokens (issue 12): defined beside the signer, offered here too.
+from .signing.strategies import invalid_tokens, session_tokens  # noqa: E402
 
-    @st.composite
-    def _broken(draw: DrawFn) -> dict[str, Any]:
-        d: dict[str, Any] = dict(draw(strategy))
-        mutate(draw, d)
-        return d
-
-    return _broken()
-
-
-def _keyed(
-    keys: tuple[str, ...],
-    base_for: Callable[[str], _Base],
-    mutate: Callable[[DrawFn, dict[str, Any], str], None],
-) -> SearchStrategy[dict[str, Any]] | None:
-    """A change to one field, the field drawn first (its base may depend on it)."""
-    bases = {k: b for k in keys if (b := base_for(k)) is not None}
-    if not bases:
-        return None
-    usable = tuple(bases)
-
-    @st.composite
-    def _broken(draw: DrawFn) -> dict[str, Any]:
-        key = draw(st.sampled_from(usable))
-        d: dict[str, Any] = dict(draw(bases[key]))
-        mutate(draw, d, key)
-        return d
-
-    return _broken()
-
-
-def _malformed_id(draw: DrawFn, prefix: str, good: str) -> str:
-    body = good[len(prefix) :]
-    how = draw(st.integers(0, 3))
-    if how == 0:
-        return good[:-1]
-    if how == 1:
-        i = draw(st.integers(0, ids.KSUID_LENGTH - 1))
-        return prefix + body[:i] + draw(st.sampled_from("-_+/ .")) + body[i + 1 :]
-    if how == 2:
-        return draw(st.sampled_from([q for q in ids.PREFIXES.values() if q != prefix])) + body
-    # Above the largest KSUID, 2**160 - 1.
-    return prefix + "z" * ids.KSUID_LENGTH
-
-
-def _reencode(identifier: str, prefix: str, second: int) -> str:
-    _, payload = ids.decode_ksuid(identifier[len(prefix) :])
-    return ids.make_id(prefix, second, payload)
-
-
-# A fixed alphabet: text() over all of Unicode first builds Hypothesis'
-# character map, a second or more in a fresh checkout (a too_slow health
-# check on the first test), and its examples vary with Hypothesis' version.
-_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. "
-
-
-def _text(*, min_size: int = 0, max_size: int) -> SearchStrategy[str]:
-    return st.text(_ALPHABET, min_size=min_size, max_size=max_size)
-
-
-_WRONG_TYPE: dict[str, SearchStrategy[Any]] = {
-    "string": st.integers(-2, 2) | st.booleans() | st.just([]),
-    "object": _text(max_size=3) | st.just([]),
-}
-_STEP = st.integers(1, 10**6)
-
-
-def _breakers(p: Profile) -> dict[str, SearchStrategy[dict[str, Any]]]:
-    structure = load_structure()
-    names = structure.names
-    now = p.time_now
-    live = _base(p, LIVE_STATUSES)
-    any_ = _base(p)
-    not_pending = _base(p, tuple(s for s in STATUSES if s != "pending"))
-    pending = _base(p, ("pending",))
-    active = _base(p, ("active",))
-    gone = _base(p, ("expired", "abandoned"))
-    gone_no_actor = _base(p, ("expired", "abandoned"), actor=False)
-    with_actor = _base(p, actor=True)
-    with_activity = _base(p, activity=True)
-    web_activity = _base(p, activity=True, web_only=True)
-    forbidden = tuple(k for k in _ACTOR_KIND_ORDER if k not in p.policy.actor_kinds)
-    out: dict[str, SearchStrategy[dict[str, Any]] | None] = {}
-
-    def missing(draw: DrawFn, d: dict[str, Any], key: str) -> None:
-        del d[key]
-
-    out["missing"] = _keyed(names, lambda k: not_pending if k == "tasks" else any_, missing)
-
-    reserved = set(names)
-
-    def unexpected(draw: DrawFn, d: dict[str, Any]) -> None:
-        key = draw(
-            st.sampled_from(("session_token", "metadata", "expires_at", "last_sign_in_at"))
-            | _text(min_size=1, max_size=8).filter(lambda k: k not in reserved)
-        )
-        d[key] = draw(st.none() | st.integers() | _text(max_size=4))
-
-    out["unexpected"] = _mutated(any_, unexpected)
-
-    def wrong_type(draw: DrawFn, d: dict[str, Any], key: str) -> None:
-        ftype = structure.field(key).type
-        if ftype == "integer":
-            v = d[key]
-            d[key] = draw(st.sampled_from((str(v), v + 0.5, True, 2**63 + v, -(2**63) - 1 - v)))
-        else:
-            d[key] = draw(_WRONG_TYPE[ftype])
-
-    # ``object`` of another type also breaks ``object``; tasks of another type
-    # also break ``tasks.pending``.
-    type_keys = tuple(
-        f.name
-        for f in structure.fields
-        if f.name not in ("object", "tasks") and f.type in ("string", "integer", "object")
-    )
-    out["type"] = _keyed(
-        type_keys,
-        lambda k: not_pending if k == "last_active_organization_id" else any_,
-        wrong_type,
-    )
-
-    def null(draw: DrawFn, d: dict[str, Any], key: str) -> None:
-        d[key] = None
-
-    out["null"] = _keyed(
-        tuple(f.name for f in structure.fields if not f.nullable), lambda k: any_, null
-    )
-
-    def bad_object(draw: DrawFn, d: dict[str, Any]) -> None:
-        d["object"] = draw(
-            st.sampled_from(("Session", "session_activity", "sessions"))
-            | _text(max_size=8).filter(lambda t: t != "session")
-        )
-
-    out["object"] = _mutated(any_, bad_object)
-
-    def bad_status(draw: DrawFn, d: dict[str, Any]) -> None:
-        d["status"] = draw(_text(max_size=10).filter(lambda t: t not in STATUSES))
-
-    out["status"] = _mutated(any_, bad_status)
-
-    def bad_id(draw: DrawFn, d: dict[str, Any], key: str) -> None:
-        prefix = ID_FIELDS[key]
-        good = d[key] or _related_id(prefix, d["created_at"] // 1000, 0)
-        d[key] = _malformed_id(draw, prefix, good)
-
-    out["id.format"] = _keyed(
-        tuple(ID_FIELDS),
-        lambda k: not_pending if k == "last_active_organization_id" else any_,
-        bad_id,
-    )
-
-    def id_time(draw: DrawFn, d: dict[str, Any]) -> None:
-        second = d["created_at"] // 1000 + draw(_STEP)
-        d["id"] = _reencode(d["id"], ids.PREFIXES["session"], second)
-
-    out["id.time"] = _mutated(any_, id_time)
-
-    def not_ms(draw: DrawFn, d: dict[str, Any], key: str) -> None:
-        d[key] = d[key] // 1000 if draw(st.booleans()) is False else d[key] * 1000
-
-    # created_at also feeds the policy's actor lifetime and activity lag,
-    # expire_at the actor lifetime: start those from sessions without them.
-    plain = _base(p, actor=False, activity=False)
-    no_actor = _base(p, actor=False)
-    out["timestamp.ms"] = _keyed(
-        TIMESTAMP_FIELDS,
-        lambda k: plain if k == "created_at" else no_actor if k == "expire_at" else any_,
-        not_ms,
-    )
-
-    def la_before_created(draw: DrawFn, d: dict[str, Any]) -> None:
-        d["last_active_at"] = d["created_at"] - draw(_STEP)
-
-    out["order.created"] = _mutated(any_, la_before_created)
-
-    def updated_before_la(draw: DrawFn, d: dict[str, Any]) -> None:
-        d["updated_at"] = d["last_active_at"] - draw(_STEP)
-
-    out["order.updated"] = _mutated(any_, updated_before_la)
-
-    # Only sessions already past expiry or abandonment can lose the order
-    # without also breaking a now.* or transition rule.
-    def expire_before_la(draw: DrawFn, d: dict[str, Any]) -> None:
-        d["expire_at"] = d["last_active_at"] - draw(st.integers(0, 10**6))
-
-    out["order.expire"] = _mutated(gone_no_actor, expire_before_la)
-
-    def abandon_before_la(draw: DrawFn, d: dict[str, Any]) -> None:
-        d["abandon_at"] = d["last_active_at"] - draw(st.integers(0, 10**6))
-
-    out["order.abandon"] = _mutated(gone, abandon_before_la)
-
-    def updated_future(draw: DrawFn, d: dict[str, Any]) -> None:
-        d["updated_at"] = now + draw(_STEP)
-
-    out["now.future"] = _mutated(live, updated_future)
-
-    def relabel(status: str | tuple[str, ...]) -> _Mutation:
-        def _relabel(draw: DrawFn, d: dict[str, Any]) -> None:
-            d["status"] = status if isinstance(status, str) else draw(st.sampled_from(status))
-
-        return _relabel
-
-    out["now.live"] = _mutated(gone, relabel("active"))
-    out["now.expired"] = _mutated(active, relabel("expired"))
-    out["now.abandoned"] = _mutated(active, relabel("abandoned"))
-    # An expired session was updated at expiry, an abandoned one at abandonment.
-    out["transition"] = _mutated(gone, relabel(TRANSITION_STATUSES))
-
-    tasks_st = session_tasks(max_size=len(TASK_KEYS))
-
-    def tasks_pending(draw: DrawFn, d: dict[str, Any]) -> None:
-        if d["status"] == "pending":
-            d["tasks"] = draw(st.sampled_from((None, [])))
-        else:
-            d["tasks"] = draw(tasks_st)
-
-    out["tasks.pending"] = _mutated(any_, tasks_pending)
-
-    def bad_task(draw: DrawFn, d: dict[str, Any]) -> None:
-        task = draw(
-            st.sampled_from(TASK_KEYS)
-            | st.fixed_dictionaries({"key": _text(max_size=8).filter(lambda k: k not in TASK_KEYS)})
-            | st.fixed_dictionaries({"key": st.sampled_from(TASK_KEYS), "extra": st.integers()})
-            | st.just({})
-        )
-        tasks = list(d["tasks"])
-        tasks.insert(draw(st.integers(0, len(tasks))), task)
-        d["tasks"] = tasks
-
-    out["tasks.key"] = _mutated(pending, bad_task)
-
-    def org_while_choosing(draw: DrawFn, d: dict[str, Any]) -> None:
-        d["tasks"] = [{"key": "choose-organization"}]
-        d["last_active_organization_id"] = _related_id(
-            ids.PREFIXES["organization"], d["created_at"] // 1000, draw(_entity_ids)
-        )
-
-    out["tasks.organization"] = _mutated(pending, org_while_choosing)
-
-    def bad_sub(draw: DrawFn, d: dict[str, Any]) -> None:
-        actor = dict(d["actor"])
-        choices: list[Any] = [d["user_id"], None, 42]
-        if "type" not in actor:  # agents may act as any string sub
-            choices += ["staff@example.com", d["id"]]
-        actor["sub"] = draw(st.sampled_from(choices))
-        d["actor"] = actor
-
-    out["actor.sub"] = _mutated(with_actor, bad_sub)
-
-    def activity_change(change: Callable[[DrawFn, dict[str, Any]], None]) -> _Mutation:
-        def _change(draw: DrawFn, d: dict[str, Any]) -> None:
-            act = dict(d["latest_activity"])
-            change(draw, act)
-            d["latest_activity"] = act
-
-        return _change
-
-    def act_object(draw: DrawFn, act: dict[str, Any]) -> None:
-        act["object"] = draw(
-            st.sampled_from(("session", "activity"))
-            | _text(max_size=8).filter(lambda t: t != ACTIVITY_OBJECT)
-        )
-
-    out["activity.object"] = _mutated(with_activity, activity_change(act_object))
-
-    def act_id(draw: DrawFn, act: dict[str, Any]) -> None:
-        act["id"] = _malformed_id(draw, ids.PREFIXES["session_activity"], act["id"])
-
-    out["activity.id"] = _mutated(with_activity, activity_change(act_id))
-
-    def act_mobile(draw: DrawFn, act: dict[str, Any]) -> None:
-        value = draw(st.sampled_from((None, "true", 0, 1, "missing")))
-        if value == "missing":
-            del act["is_mobile"]
-        else:
-            act["is_mobile"] = value
-
-    # A native app (no device_type) without a boolean is_mobile would also
-    # break policy.native_app.
-    out["activity.is_mobile"] = _mutated(web_activity, activity_change(act_mobile))
-
-    known = {"object", "id", "is_mobile", *ACTIVITY_OPTIONAL}
-
-    def act_keys(draw: DrawFn, act: dict[str, Any]) -> None:
-        if draw(st.booleans()):
-            # country and ip_address of another type would also break their policy.
-            key = draw(st.sampled_from(("device_type", "browser_name", "browser_version", "city")))
-            act[key] = draw(st.integers() | st.booleans() | st.just([]))
-        else:
-            key = draw(
-                st.sampled_from(("user_agent", "region"))
-                | _text(min_size=1, max_size=8).filter(lambda k: k not in known)
-            )
-            act[key] = draw(st.none() | _text(max_size=4))
-
-    out["activity.keys"] = _mutated(with_activity, activity_change(act_keys))
-
-    def later_entity(field: str) -> _Mutation:
-        prefix = ID_FIELDS[field]
-
-        def _later(draw: DrawFn, d: dict[str, Any]) -> None:
-            second = d["created_at"] // 1000 + draw(_STEP)
-            d[field] = _reencode(d[field], prefix, second)
-
-        return _later
-
-    out["policy.user_time"] = _mutated(any_, later_entity("user_id"))
-    out["policy.client_time"] = _mutated(any_, later_entity("client_id"))
-
-    lag_lo, lag_hi = ACTIVITY_ID_LAG_S
-
-    def activity_time(draw: DrawFn, d: dict[str, Any]) -> None:
-        act = dict(d["latest_activity"])
-        lag = draw(st.integers(lag_hi + 1, lag_hi + 10**5) | st.integers(-(10**5), lag_lo - 1))
-        second = d["created_at"] // 1000 - lag
-        act["id"] = _reencode(act["id"], ids.PREFIXES["session_activity"], second)
-        d["latest_activity"] = act
-
-    out["policy.activity_time"] = _mutated(with_activity, activity_time)
-
-    def longer_life(draw: DrawFn, d: dict[str, Any]) -> None:
-        d["expire_at"] += draw(_STEP)
-
-    out["policy.actor_lifetime"] = _mutated(
-        _base(p, tuple(s for s in STATUSES if s != "expired"), actor=True), longer_life
-    )
-    # A session timed like an actor session, with an actor the policy forbids.
-    out["policy.actor_allowed"] = (
-        _mutated(_base(p, actor=True, kinds=forbidden), lambda draw, d: None) if forbidden else None
-    )
-
-    def act_null(draw: DrawFn, act: dict[str, Any]) -> None:
-        act[draw(st.sampled_from(_OMITTABLE))] = None
-
-    out["policy.activity_nulls"] = _mutated(with_activity, activity_change(act_null))
-
-    def not_native(draw: DrawFn, act: dict[str, Any]) -> None:
-        act.pop("device_type", None)
-        act["is_mobile"] = False
-
-    out["policy.native_app"] = _mutated(with_activity, activity_change(not_native))
-
-    iso = load_vocabulary().iso_alpha2
-
-    def bad_country(draw: DrawFn, act: dict[str, Any]) -> None:
-        act["country"] = draw(
-            st.sampled_from(("XX", "UK", "us", "USA"))
-            | st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", max_size=3).filter(lambda c: c not in iso)
-        )
-
-    out["policy.country"] = _mutated(with_activity, activity_change(bad_country))
-
-    def bad_ip(draw: DrawFn, act: dict[str, Any]) -> None:
-        act["ip_address"] = draw(
-            st.sampled_from(("8.8.8.8", "10.0.0.1", "not-an-ip", "203.0.114.1"))
-            | st.ip_addresses()
-            .filter(lambda a: not any(a.version == n.version and a in n for n in DOC_NETWORKS))
-            .map(str)
-        )
-
-    out["policy.ip"] = _mutated(with_activity, activity_change(bad_ip))
-    return {r: s for r in RULES if (s := out.get(r)) is not None}
+__all__ += ["invalid_tokens", "session_tokens"]

@@ -1,4 +1,9 @@
-"""Validating sessions files against the structure, the rules and the policy."""
+"""Validating sessions files against the structure, the rules and the policy.
+
+Without a policy the checks are what Clerk guarantees, so a real export from
+Clerk passes; with one (``validate --strict``) also what sessionfaker's
+generator promises: the ``policy.*`` rules of :mod:`sessionfaker.rules`.
+"""
 
 from __future__ import annotations
 
@@ -25,12 +30,14 @@ class Report:
         return self.failed == 0 and self.checked > 0
 
     def summary(self) -> str:
+        checked = f"{self.checked} session{'s' if self.checked != 1 else ''} checked"
         if self.ok:
-            return f"{self.checked} sessions checked: all pass"
+            return f"{checked}: all pass"
         rules = ", ".join(f"{rule} {n}" for rule, n in sorted(self.by_rule.items()))
+        total = sum(self.by_rule.values())
         return (
-            f"{self.checked} sessions checked: {self.failed} break rules "
-            f"({sum(self.by_rule.values())} violations: {rules})"
+            f"{checked}: {self.failed} break{'s' if self.failed == 1 else ''} rules "
+            f"({total} violation{'s' if total != 1 else ''}: {rules})"
         )
 
 
@@ -41,7 +48,9 @@ def check_records(
     policy: Policy | None = None,
     report: Report | None = None,
 ) -> Iterator[tuple[int, Violation]]:
-    """Yield ``(line, violation)`` for each broken rule, counting into ``report``."""
+    """Yield ``(line, violation)`` for each broken rule, counting into ``report``
+    (the ``now.*`` rules when ``now`` is given, the ``policy.*`` rules when
+    ``policy`` is)."""
     checker = Checker(now=now, policy=policy)
     rep = report if report is not None else Report()
     for line, record in records:

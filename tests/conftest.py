@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,3 +46,21 @@ def seed_text() -> str | None:
 
 def have(tool: str) -> bool:
     return shutil.which(tool) is not None
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@contextmanager
+def child(args: list[str], **options: Any) -> Iterator[subprocess.Popen[bytes]]:
+    """A child process for a test: SIGINT at its default in the child (a parent
+    that ignores it, under nohup or as a background job, must not make the
+    child immune to Ctrl-C), and killed and reaped on the way out, whatever
+    the test did."""
+    proc = subprocess.Popen(args, preexec_fn=_default_sigint, **options)
+    try:
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait()

@@ -146,9 +146,9 @@ def test_huge_populations_use_the_sparse_id_cache() -> None:
 
 
 def test_the_first_ksuid_second_still_gives_valid_json() -> None:
-    # The earliest window a profile accepts starts at the KSUID epoch; pooled
-    # and activity ids from before it are clamped to it.
-    g = Generator(load_profile("default", now=(1_400_000_000 + 90 * 86_400) * 1000), 1)
+    # The earliest window a profile accepts starts 40 s after the KSUID epoch
+    # (room for the activity id); pooled ids from before it are clamped to it.
+    g = Generator(load_profile("default", now=(1_400_000_040 + 90 * 86_400) * 1000), 1)
     for as_strings in (False, True):
         text = b"".join(g.ndjson(0, 300, int64_as_string=as_strings))
         assert text == _lines(g.generate(0, 300), as_strings=as_strings)

@@ -200,7 +200,7 @@ def test_validate_reports_each_violation_with_its_line(tmp_cwd: Path) -> None:
         'line 3: status: status ("actve")',
         f"line 3: created_at: timestamp.ms ({second['created_at']})",
     ]
-    assert err == "3 sessions checked: 1 break rules (2 violations: status 1, timestamp.ms 1)\n"
+    assert err == "3 sessions checked: 1 breaks rules (2 violations: status 1, timestamp.ms 1)\n"
 
 
 def test_validate_reads_json_arrays_and_clerk_list_responses(tmp_cwd: Path) -> None:
@@ -253,7 +253,7 @@ def test_validate_unreadable_input(tmp_cwd: Path) -> None:
             "42\n",
             1,
             "line 1: *: type (42)\n",
-            "1 sessions checked: 1 break rules (1 violations: type 1)\n",
+            "1 session checked: 1 breaks rules (1 violation: type 1)\n",
         ),
     ]
     for content, code, out, err in cases:

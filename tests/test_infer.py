@@ -1,4 +1,4 @@
-"""sessionfaker profile infer: known fits on a hand-made file, the round trip
+"""sessionfaker profiles infer: known fits on a hand-made file, the round trip
 through a built-in profile, and the check that no value of the input leaks."""
 
 from __future__ import annotations
@@ -93,12 +93,12 @@ def test_fit_of_the_hand_made_file() -> None:
 
 def test_infer_writes_a_commented_profile_that_loads_and_generates(tmp_path: Path) -> None:
     out = tmp_path / "mine.toml"
-    code, stdout, err = run("profile", "infer", str(SMALL), "-o", str(out))
+    code, stdout, err = run("profiles", "infer", str(SMALL), "-o", str(out))
     assert (code, stdout) == (0, "")
     assert err == f"wrote {out} (fitted to 9 sessions)\n"
     text = out.read_text()
     assert text == infer_file(SMALL).text
-    assert text.startswith("# Inferred by `sessionfaker profile infer` from 9 sessions.\n")
+    assert text.startswith("# Inferred by `sessionfaker profiles infer` from 9 sessions.\n")
     assert "# Relative share of each status. Statuses left out get 0.\n" in text
     p = load_profile(out)
     assert p.name == "mine" and p.description == "Inferred from 9 sessions"
@@ -107,7 +107,9 @@ def test_infer_writes_a_commented_profile_that_loads_and_generates(tmp_path: Pat
     assert [v for s in sessions for v in checker.check(s)] == []
     assert run("profiles", "check", str(out)) == (0, f"{out}: ok\n", "")
 
-    code, stdout, _ = run("profile", "infer", "-", "--description", "Ours", input=SMALL.read_text())
+    code, stdout, _ = run(
+        "profiles", "infer", "-", "--description", "Ours", input=SMALL.read_text()
+    )
     assert code == 0
     assert 'description = "Ours"\n' in stdout
     assert stdout.replace('"Ours"', '"Inferred from 9 sessions"') == text
@@ -133,7 +135,7 @@ def test_nothing_to_infer(tmp_path: Path) -> None:
         "odd.ndjson",
         json.dumps({"object": "session", "status": "paused", "created_at": NOW_MS}) + "\n",
     )
-    assert run("profile", "infer", str(path)) == (
+    assert run("profiles", "infer", str(path)) == (
         2,
         "",
         f"Error: {path}: no session has a known status: nothing to infer\n",
@@ -152,7 +154,7 @@ def test_round_trip_through_an_inferred_profile(tmp_path: Path, name: str) -> No
     come from, differs."""
     original = write(tmp_path, "original.ndjson", generated(name, N, "original"))
     inferred = tmp_path / "inferred.toml"
-    assert run("profile", "infer", str(original), "-o", str(inferred))[0] == 0
+    assert run("profiles", "infer", str(original), "-o", str(inferred))[0] == 0
     fitted, source = load_profile(inferred), profile(name)
 
     # The fitted quantities are those of the source profile.
@@ -234,7 +236,7 @@ def test_no_value_of_the_input_appears_in_the_inferred_profile(tmp_path: Path) -
     lines = generated("b2b", 2000, "leak").splitlines() + SMALL.read_text().splitlines()
     lines.append(json.dumps(_secret_session()))
     path = write(tmp_path, "export.ndjson", "\n".join(lines) + "\n")
-    code, text, _ = run("profile", "infer", str(path))
+    code, text, _ = run("profiles", "infer", str(path))
     assert code == 0
 
     strings: set[str] = set()

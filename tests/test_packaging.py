@@ -27,6 +27,8 @@ MODULES = [
     "sessionfaker.profile",
     "sessionfaker.generator",
     "sessionfaker.timeutil",
+    "sessionfaker.documents",
+    "sessionfaker.reader",
 ]
 
 
@@ -56,8 +58,14 @@ def test_wheel_installs_and_generates_with_a_builtin_profile(tmp_path: Path) -> 
         "sessionfaker/profiles/default.toml",
         "sessionfaker/profiles/edge-cases.toml",
         "sessionfaker/py.typed",
+        "sessionfaker-0.1.0.dist-info/licenses/LICENSE",
     ):
         assert expected in names
+    metadata = zipfile.ZipFile(wheel).read("sessionfaker-0.1.0.dist-info/METADATA").decode()
+    assert "License-Expression: MIT" in metadata
+    assert "Project-URL: " in metadata
+    assert "Provides-Extra: yaml" in metadata
+    assert "Requires-Dist: pyyaml" not in metadata.lower().split("provides-extra")[0]
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
@@ -94,6 +102,20 @@ def test_wheel_installs_and_generates_with_a_builtin_profile(tmp_path: Path) -> 
         text=True,
     ).stdout
     assert {line.split()[0] for line in listed.splitlines()} >= {"default", "b2b", "edge-cases"}
+    # PyYAML is the yaml extra, not installed here: a YAML profile names it.
+    (work / "mine.yaml").write_text("actor:\n  rate: 0.5\n")
+    check = subprocess.run(
+        [str(env_dir / "bin" / "sessionfaker"), "profiles", "check", "mine.yaml"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+    )
+    assert (check.returncode, check.stdout, check.stderr) == (
+        2,
+        "",
+        "Error: mine.yaml: YAML profiles need the 'yaml' extra (pip install "
+        "'sessionfaker[yaml]'), or write the profile in TOML\n",
+    )
 
 
 def test_public_names_all_resolve_and_importing_the_package_stays_light() -> None:

@@ -10,6 +10,11 @@ import sys
 
 import pytest
 
+# pytester's in-process runs forget the modules first imported inside them,
+# and numpy cannot be loaded twice in one process: load it (with the
+# generator) before any run, so this file also passes on its own.
+import sessionfaker.generator  # noqa: F401
+
 pytest_plugins = ["pytester"]
 
 NOW = "2026-11-01T00:00:00Z"
@@ -142,9 +147,9 @@ def test_the_marker_sets_profile_seed_and_now(pytester: pytest.Pytester) -> None
     pytester.runpytest().assert_outcomes(passed=2)
 
 
-def test_marker_arguments_are_checked(pytester: pytest.Pytester) -> None:
+def test_marker_arguments_are_checked_before_any_test_runs(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        """
+        test_marks="""
         import pytest
 
         @pytest.mark.sessionfaker(sede=5)
@@ -152,18 +157,44 @@ def test_marker_arguments_are_checked(pytester: pytest.Pytester) -> None:
             pass
 
         @pytest.mark.sessionfaker("b2b")
-        def test_positional(sessionfaker):
+        def test_positional():
+            pass
+
+        @pytest.mark.sessionfaker(seed=5)
+        def test_fine(sessionfaker):
             pass
         """
     )
     result = pytester.runpytest()
-    result.assert_outcomes(errors=2)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in result.errlines if line.startswith("ERROR")] == [
+        "ERROR: test_marks.py::test_typo: @pytest.mark.sessionfaker got an unknown argument "
+        "'sede' (did you mean 'seed'?); expected profile, seed, now",
+        "ERROR: test_marks.py::test_positional: @pytest.mark.sessionfaker takes keyword "
+        "arguments only (profile, seed, now)",
+    ]
+    result.assert_outcomes()
+
+
+def test_a_marker_added_while_running_is_checked_too(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_late="""
+        import pytest
+
+        @pytest.fixture
+        def late(request):
+            request.applymarker(pytest.mark.sessionfaker(profil="b2b"))
+
+        def test_late(late, sessionfaker):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [
-            "*TypeError: @pytest.mark.sessionfaker got an unknown argument 'sede' "
-            "(did you mean 'seed'?); expected profile, seed, now",
-            "*TypeError: @pytest.mark.sessionfaker takes keyword arguments only "
-            "(profile, seed, now)",
+            "E * pytest.UsageError: test_late.py::test_late: @pytest.mark.sessionfaker got an "
+            "unknown argument 'profil' (did you mean 'profile'?); expected profile, seed, now"
         ]
     )
 

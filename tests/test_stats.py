@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import json
+import re
 import shlex
 import sys
 from collections import Counter
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, TypedDict
 
 import jsonschema
 import pytest
@@ -18,11 +21,11 @@ from click.testing import CliRunner
 
 from sessionfaker import generate
 from sessionfaker.cli import cli
-from sessionfaker.errors import InputError
+from sessionfaker.errors import InputError, MissingExtraError
 from sessionfaker.reader import read_sessions
+from sessionfaker.rules import STATUSES
 from sessionfaker.stats import (
     REPORT_SCHEMA,
-    MissingExtraError,
     Stats,
     collect,
     compare,
@@ -34,6 +37,7 @@ from sessionfaker.stats import (
     percentiles,
     plot_stats,
 )
+from sessionfaker.stats.schema import DURATIONS, TESTS, Json, Keys, Report, json_schema
 
 from .conftest import NOW_MS, ROOT, profile
 
@@ -41,6 +45,10 @@ DATA = Path(__file__).parent / "data"
 SMALL = DATA / "stats_small.ndjson"
 D, H, M = 86_400_000, 3_600_000, 60_000
 runner = CliRunner()
+
+
+class _Partial(TypedDict, total=False):
+    x: int
 
 
 @pytest.fixture(autouse=True)
@@ -218,7 +226,8 @@ def test_a_given_reference_time_moves_ages_and_the_reference_time_rules() -> Non
     d = describe_file(SMALL, now=later).to_dict()
     assert d["reference_time_from"] == "given"
     assert d["reference_time"] == "2026-12-01T00:00:00Z"
-    assert d["durations_ms"]["age"]["percentiles"]["min"] == 30 * D + 10 * M
+    age = d["durations_ms"]["age"]["percentiles"]
+    assert age is not None and age["min"] == 30 * D + 10 * M
     # By then the three live sessions have passed expire_at and abandon_at
     # (now.live), and the abandoned session's abandon_at has come.
     assert d["violations"] == {
@@ -312,7 +321,76 @@ def test_json_output_follows_the_documented_schema(tmp_path: Path) -> None:
 def test_the_schema_in_the_docs_is_the_one_the_code_checks() -> None:
     docs = (ROOT / "docs" / "stats.md").read_text(encoding="utf-8")
     block = docs.split("<!-- report-schema -->\n```json\n", 1)[1].split("```", 1)[0]
-    assert json.loads(block) == REPORT_SCHEMA
+    assert block == json.dumps(REPORT_SCHEMA, indent=2) + "\n"
+
+
+def test_the_schema_is_derived_from_the_report_type() -> None:
+    """Every key of the typed report is in the schema, and only those: a key
+    added to :class:`Report` (and so to ``to_dict``, or mypy fails) changes it."""
+    assert list(REPORT_SCHEMA["properties"]) == list(Report.__annotations__)
+    assert REPORT_SCHEMA["required"] == list(Report.__annotations__)
+    durations = REPORT_SCHEMA["properties"]["durations_ms"]
+    assert durations["required"] == list(DURATIONS)
+    status = REPORT_SCHEMA["properties"]["status"]["properties"]
+    assert status["counts"]["required"] == [*STATUSES, "other"]
+    assert status["shares"]["required"] == [*STATUSES, "other"]
+    test = REPORT_SCHEMA["properties"]["comparison"]["oneOf"][1]["properties"]["tests"]
+    assert test["items"]["properties"]["test"] == {"enum": list(TESTS)}
+
+
+@pytest.mark.parametrize(
+    ("tp", "schema"),
+    [
+        (str, {"type": "string"}),
+        (bool, {"type": "boolean"}),
+        (Annotated[float, Json(minimum=0)], {"type": "number", "minimum": 0}),
+        (int | None, {"type": ["integer", "null"]}),
+        (Literal["a"], {"const": "a"}),
+        (Literal["a", "b"], {"enum": ["a", "b"]}),
+        (list[str], {"type": "array", "items": {"type": "string"}}),
+        (dict[str, int], {"type": "object", "additionalProperties": {"type": "integer"}}),
+        (
+            Annotated[dict[str, int], Keys("x")],
+            {
+                "type": "object",
+                "required": ["x"],
+                "additionalProperties": False,
+                "properties": {"x": {"type": "integer"}},
+            },
+        ),
+    ],
+)
+def test_json_schema_of_each_kind_of_type(tp: Any, schema: dict[str, Any]) -> None:
+    assert json_schema(tp) == schema
+
+
+@pytest.mark.parametrize(
+    ("tp", "message"),
+    [
+        (int | str, "only X | None unions have a schema here"),
+        (set[int], "no JSON Schema for set[int]"),
+        (_Partial, "_Partial: every key of a report object is required"),
+    ],
+)
+def test_json_schema_refuses_what_it_cannot_express(tp: Any, message: str) -> None:
+    with pytest.raises(TypeError, match=re.escape(message)):
+        json_schema(tp)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sessionfaker.stats",
+        "sessionfaker.stats.tally",
+        "sessionfaker.stats.report",
+        "sessionfaker.stats.significance",
+        "sessionfaker.stats.schema",
+        "sessionfaker.infer",
+    ],
+)
+def test_docstring_examples_run(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
 
 
 def test_the_commands_in_the_docs_run_and_say_what_the_docs_say(
@@ -538,7 +616,7 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize("command", [["stats"], ["profile", "infer"]])
+@pytest.mark.parametrize("command", [["stats"], ["profiles", "infer"]])
 @pytest.mark.parametrize(("name", "text", "message"), BAD_INPUT, ids=[b[0] for b in BAD_INPUT])
 def test_bad_input_is_one_line_naming_the_line_with_exit_2(
     tmp_path: Path, command: list[str], name: str, text: str, message: str
@@ -549,7 +627,7 @@ def test_bad_input_is_one_line_naming_the_line_with_exit_2(
     assert err == f"Error: {message.format(path=path)}\n"
 
 
-@pytest.mark.parametrize("command", [["stats"], ["profile", "infer"]])
+@pytest.mark.parametrize("command", [["stats"], ["profiles", "infer"]])
 def test_missing_file_and_bad_now(tmp_path: Path, command: list[str]) -> None:
     missing = tmp_path / "nope.ndjson"
     assert run(*command, str(missing)) == (2, "", f"Error: {missing}: no such file\n")

@@ -24,7 +24,6 @@ from sessionfaker.rules import (
     ACTIVITY_OPTIONAL,
     ACTOR_KINDS,
     DEVICE_KINDS,
-    RULES,
     STATUSES,
     TASK_KEYS,
     Checker,
@@ -277,46 +276,6 @@ def test_public_names() -> None:
     assert set(S.__all__) <= defined
     for name in S.__all__:
         assert getattr(S, name).__doc__, name
-
-
-# ---------------------------------------------------------------- invalid
-
-
-# The default profile allows every actor kind, so no actor breaks
-# policy.actor_allowed there; consumer-mobile allows only dashboard actors.
-@pytest.mark.parametrize(
-    ("p", "rule"),
-    [(DEFAULT, r) for r in RULES if r not in ("id.unique", "policy.actor_allowed")]
-    + [(NARROW, "policy.actor_allowed")],
-    ids=lambda x: x if isinstance(x, str) else x.name,
-)
-def test_invalid_sessions_break_exactly_their_rule(p: Profile, rule: str) -> None:
-    @settings(CHECK, max_examples=25)
-    @given(S.invalid_sessions(p, rules=rule))
-    def check(pair: tuple[dict[str, Any], str]) -> None:
-        session, name = pair
-        assert name == rule
-        found = {v.rule for v in Checker(now=p.time_now, policy=p.policy).check(session)}
-        assert found == {rule}
-
-    check()
-
-
-@pytest.mark.parametrize("name", BUILTINS)
-def test_invalid_sessions_for_every_profile(name: str) -> None:
-    p = profile(name)
-    seen: set[str] = set()
-
-    @settings(CHECK, max_examples=150)
-    @given(S.invalid_sessions(p))
-    def check(pair: tuple[dict[str, Any], str]) -> None:
-        session, rule = pair
-        seen.add(rule)
-        found = {v.rule for v in Checker(now=p.time_now, policy=p.policy).check(session)}
-        assert found == {rule}
-
-    check()
-    assert len(seen) > 10
 
 
 # ---------------------------------------------------------------- edges

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
 
@@ -12,6 +13,7 @@ import click
 
 from ..errors import InputError, InvalidArgument, ProfileError, SessionfakerError, StructureError
 from ..profile import Profile, load_profile
+from ..reader import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,19 +68,94 @@ class Group(click.Group):
             return super().invoke(ctx)
 
 
+class LazyGroup(Group):
+    """A group that imports each command's module only when that command runs.
+
+    ``lazy`` maps a command name to (module in ``sessionfaker.cli`` defining
+    a command of that name, the one-line help ``--help`` lists); ``hidden_lazy``
+    maps names left out of ``--help`` to their module. Commands added the
+    usual way (``add_command``) work too.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        lazy: Mapping[str, tuple[str, str]] | None = None,
+        hidden_lazy: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+        self.hidden_lazy = dict(hidden_lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.lazy, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = self.lazy[cmd_name][0] if cmd_name in self.lazy else None
+        module = module or self.hidden_lazy.get(cmd_name)
+        if module is None:
+            return super().get_command(ctx, cmd_name)
+        command = getattr(importlib.import_module(f"{__package__}.{module}"), cmd_name)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, short) for name, (_, short) in self.lazy.items()]
+        limit = formatter.width - 6 - max(map(len, self.list_commands(ctx)), default=0)
+        for name in super().list_commands(ctx):
+            command = super().get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(sorted(rows))
+
+
 def parse_set(values: tuple[str, ...]) -> dict[str, Any]:
     """``KEY=VALUE`` pairs; VALUE is read as a TOML value when it is one, else as text."""
     out: dict[str, Any] = {}
     for item in values:
-        key, sep, raw = item.partition("=")
+        key, sep, raw = utf8_text("--set", item).partition("=")
         if not sep or not key.strip():
             raise UsageError(f"--set: expected KEY=VALUE ({item!r})")
         try:
             value: Any = tomllib.loads(f"v = {raw}")["v"]
         except tomllib.TOMLDecodeError:
             value = raw
+        except RecursionError:
+            raise UsageError(f"--set: {key.strip()}: value nested too deeply") from None
+        except ValueError:  # Python's limit on int("9" * 4301)
+            raise UsageError(f"--set: {key.strip()}: integer of more than 4300 digits") from None
         out[key.strip()] = value
     return out
+
+
+def utf8_text(option: str, value: str) -> str:
+    """``value`` when it has a UTF-8 spelling; a command line that is not
+    UTF-8 reaches Python as lone surrogates, which nothing can write out."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"{option}: not UTF-8 text ({value!r})") from None
+    return value
+
+
+def check_seed(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A seed is text that has a UTF-8 spelling (the same bytes on every machine)."""
+    return utf8_text("--seed", value)
+
+
+def input_format_option(f: F) -> F:
+    """-f/--format of a sessions file that is read (validate, stats)."""
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default=None,
+        help="Format of FILE (default: csv and parquet by suffix, else NDJSON or JSON by content).",
+    )(f)
 
 
 def profile_options(f: F) -> F:
@@ -96,7 +173,11 @@ def profile_options(f: F) -> F:
         help="Reference time (default: the profile's time.now).",
     )(f)
     f = click.option(
-        "--seed", default="0", show_default=True, help="Seed: the same seed gives the same bytes."
+        "--seed",
+        default="0",
+        show_default=True,
+        callback=check_seed,
+        help="Seed: the same seed gives the same bytes.",
     )(f)
     f = click.option(
         "-p",

@@ -39,7 +39,13 @@ def _special(path: str) -> bool:
     help="Index of the first session: --start K -n N is a slice of the full run.",
 )
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="ndjson", show_default=True
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default="ndjson",
+    show_default=True,
+    help="Output format (docs/outputs.md describes each).",
 )
 @click.option("--pretty", is_flag=True, help="Indent each session (json format).")
 @click.option(

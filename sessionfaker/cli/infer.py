@@ -1,21 +1,17 @@
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import click
 
 from ..errors import InputError
 from ..infer import infer_file
+from ..sinks.files import atomic_output
 from .common import UsageError, errors
 from .stats import parse_now_option
 
 
-@click.group()
-def profile() -> None:
-    """Make profiles from data."""
-
-
-@profile.command()
+@click.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "-o",
@@ -49,5 +45,21 @@ def infer(file: str, output: str | None, now: str | None, description: str | Non
         if output is None:
             click.echo(fit.text, nl=False)
         else:
-            Path(output).write_text(fit.text, encoding="utf-8")
+            with atomic_output(output) as f:  # all or nothing, even on Ctrl-C
+                f.write(fit.text.encode("utf-8"))
             click.echo(f"wrote {output} (fitted to {fit.sessions:,} sessions)", err=True)
+
+
+@click.group(hidden=True)
+def profile() -> None:
+    """Deprecated: use `sessionfaker profiles infer`."""
+
+
+@profile.command("infer", params=infer.params, help=infer.help, hidden=True)
+@click.pass_context
+def deprecated_infer(ctx: click.Context, /, **options: Any) -> None:
+    click.echo(
+        "warning: 'sessionfaker profile infer' is deprecated: use 'sessionfaker profiles infer'",
+        err=True,
+    )
+    ctx.invoke(infer, **options)

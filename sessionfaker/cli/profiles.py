@@ -3,12 +3,16 @@ from __future__ import annotations
 import click
 
 from ..profile import builtin_names, load_profile, reference_markdown
-from .common import errors
+from .common import LazyGroup, errors
 
 
-@click.group()
+@click.group(
+    cls=LazyGroup,
+    # infer reads data with numpy: loaded only when it runs
+    lazy={"infer": ("infer", "Fit a profile to the sessions in FILE.")},
+)
 def profiles() -> None:
-    """List, show and check profiles."""
+    """List, show, check and infer profiles."""
 
 
 @profiles.command("list")

@@ -18,6 +18,8 @@ from .common import errors
     type=click.Choice(["structure", "json-structure", "json-schema", "json-schema-rules", "sql"]),
     default="structure",
     show_default=True,
+    help="What to print: Clerk's structure, its JSON Structure translation, a JSON Schema "
+    "(structure only, or with the rules it can express), or the CREATE TABLE of seed.",
 )
 @click.option(
     "--dialect",

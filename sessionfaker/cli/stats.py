@@ -6,8 +6,9 @@ from typing import Any
 
 import click
 
-from ..errors import InputError
+from ..errors import InputError, require_extra
 from ..profile import Profile
+from ..reader import read_records, source_label
 from ..stats import (
     DEFAULT_ALPHA,
     DURATIONS,
@@ -17,12 +18,11 @@ from ..stats import (
     QuantityTest,
     Stats,
     compare_with_profile,
-    describe_file,
+    describe,
     plot_stats,
-    require,
 )
-from ..timeutil import parse_instant
-from .common import UsageError, errors, resolve_profile
+from ..timeutil import parse_now
+from .common import UsageError, check_seed, errors, input_format_option, resolve_profile
 
 BAR_WIDTH = 30
 _UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
@@ -54,7 +54,11 @@ _UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
     help="Also draw the distributions to an image (needs the 'plot' extra).",
 )
 @click.option(
-    "--seed", default="0", show_default=True, help="Seed of the sample drawn from --profile."
+    "--seed",
+    default="0",
+    show_default=True,
+    callback=check_seed,
+    help="Seed of the sample drawn from --profile.",
 )
 @click.option(
     "--alpha",
@@ -63,6 +67,7 @@ _UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
     show_default=True,
     help="Family-wise significance level of the comparison (Holm).",
 )
+@input_format_option
 def stats(
     file: str,
     profile_ref: str | None,
@@ -71,10 +76,12 @@ def stats(
     plot: str | None,
     seed: str,
     alpha: float,
+    fmt: str | None,
 ) -> None:
     """Report what the sessions in FILE look like.
 
-    FILE is NDJSON, a JSON array or Clerk's {"data": [...]}; - reads stdin.
+    FILE is NDJSON, a JSON array, Clerk's {"data": [...]}, or the CSV or
+    Parquet that generate writes; - reads stdin.
     The report: status distribution, actor, organisation and activity rates,
     device and task mixes, percentiles of lifetime, abandon time, age and
     activity gap, sessions and clients per user, and rule violations by rule.
@@ -86,13 +93,13 @@ def stats(
     profile: Profile | None = resolve_profile(profile_ref, None, ()) if profile_ref else None
     with errors():
         if not as_json:
-            require("rich", "the terminal report", "stats", " (or use --json)")
+            require_extra("stats", "rich", "the terminal report", hint=" (or use --json)")
         if plot is not None:
             if not plot.lower().endswith(PLOT_SUFFIXES):
                 raise UsageError(f"--plot: expected a .png or .svg file name ({plot!r})")
-            require("matplotlib", "--plot", "plot")
+            require_extra("plot", "matplotlib", "--plot")
         try:
-            report = describe_file(file, now=now_ms)
+            report = describe(read_records(file, fmt), source=source_label(file), now=now_ms)
         except InputError as exc:
             raise UsageError(str(exc)) from None
         if profile is not None:
@@ -110,7 +117,7 @@ def parse_now_option(now: str | None) -> int | None:
     if now is None:
         return None
     try:
-        return parse_instant(now)
+        return parse_now(now)
     except ValueError as exc:
         raise UsageError(f"--now: {exc}") from None
 
@@ -235,8 +242,11 @@ def render(report: Stats) -> None:
     for name, _ in PERCENTILES:
         users.add_column(name, justify="right")
     users.add_column("mean", justify="right")
-    for label in ("sessions_per_user", "clients_per_user"):
-        p = d["users"][label]
+    per_user = d["users"]
+    for label, p in (
+        ("sessions_per_user", per_user["sessions_per_user"]),
+        ("clients_per_user", per_user["clients_per_user"]),
+    ):
         cells = [f"{p[k]:g}" for k, _ in (*PERCENTILES, ("mean", 0))] if p else ["-"] * 9
         users.add_row(label.replace("_", " "), *cells)
     console.print(users)

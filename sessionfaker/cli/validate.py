@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import click
 
-from ..reader import read_sessions
+from ..reader import position_word, read_records, source_label
 from ..validate import Report, check_records
-from .common import UsageError, errors, resolve_profile
+from .common import UsageError, errors, input_format_option, resolve_profile
 
 
 @click.command()
@@ -28,11 +28,14 @@ from .common import UsageError, errors, resolve_profile
     metavar="NAME|PATH",
     help="Profile whose actor policy --strict checks.",
 )
-def validate(file: str, now: str | None, strict: bool, profile_ref: str) -> None:
-    """Check an NDJSON or JSON file of sessions against the structure and rules.
+@input_format_option
+def validate(file: str, now: str | None, strict: bool, profile_ref: str, fmt: str | None) -> None:
+    """Check a file of sessions against the structure and rules.
 
-    Prints each violation as `line N: field: rule (value)`, then a summary on
-    stderr. Exits 0 only if every session passes.
+    FILE is NDJSON, a JSON array, Clerk's {"data": [...]}, or the CSV or
+    Parquet that generate writes; - reads stdin. Prints each violation as
+    `line N: field: rule (value)` (`row N` for CSV and Parquet), then a
+    summary on stderr. Exits 0 only if every session passes.
     """
     now_ms = None
     policy = None
@@ -41,11 +44,13 @@ def validate(file: str, now: str | None, strict: bool, profile_ref: str) -> None
         now_ms = profile.now if now is not None else None
         policy = profile.policy if strict else None
     report = Report()
+    word = position_word(file, fmt)
     with errors():
-        for line, v in check_records(read_sessions(file), now=now_ms, policy=policy, report=report):
-            click.echo(f"line {line}: {v.describe()}")
+        records = read_records(file, fmt)
+        for line, v in check_records(records, now=now_ms, policy=policy, report=report):
+            click.echo(f"{word} {line}: {v.describe()}")
+    if report.checked == 0:
+        raise UsageError(f"{source_label(file)}: no sessions")
     click.echo(report.summary(), err=True)
     if not report.ok:
         raise SystemExit(1)
-    if report.checked == 0:
-        raise UsageError("no sessions")

@@ -10,20 +10,14 @@ from typing import IO, Any
 
 import orjson
 
-from ..errors import InputError, InvalidArgument
+from ..errors import InputError, require_extra
 from ..schema import Structure, load_structure
 from .base import Writer, no_int64_as_string
 
 
 def _pyarrow() -> Any:
-    try:
-        import pyarrow
-        import pyarrow.parquet
-    except ImportError:
-        raise InvalidArgument(
-            "the parquet format needs pyarrow: pip install 'sessionfaker[parquet]'"
-        ) from None
-    return pyarrow
+    require_extra("parquet", "pyarrow.parquet", "the parquet format")
+    return require_extra("parquet", "pyarrow", "the parquet format")
 
 
 def arrow_schema(structure: Structure | None = None) -> Any:

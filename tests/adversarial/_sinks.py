@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO, Any
 
 from click.testing import CliRunner
 
@@ -58,13 +59,17 @@ def _default_sigint() -> None:
     os.setpgid(0, 0)
 
 
-def spawn(args: Sequence[str], **kw: object) -> subprocess.Popen[bytes]:
+def spawn(
+    args: Sequence[str], *, stdout: int | IO[Any] | None, stderr: int | IO[Any] | None
+) -> subprocess.Popen[bytes]:
     """``sessionfaker ARGS`` as a child process, with SIGINT at its default."""
     return subprocess.Popen(
         [sys.executable, "-m", "sessionfaker", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=stderr,
         env=child_env(),
         preexec_fn=_default_sigint,
-        **kw,  # type: ignore[arg-type]
     )
 
 

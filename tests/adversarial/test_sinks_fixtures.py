@@ -112,7 +112,7 @@ def test_a_listed_directory_or_symlink_is_not_removed(tmp_path: Path) -> None:
     (tmp_path / "old-scenario.json").mkdir()
     (tmp_path / "target.json").write_bytes(b"keep")
     (tmp_path / "old-link.json").symlink_to("target.json")
-    listing = {"old-scenario.json": {}, "old-link.json": {}}
+    listing: dict[str, Any] = {"old-scenario.json": {}, "old-link.json": {}}
     (tmp_path / MANIFEST).write_text(json.dumps({**OURS, "files": listing}))
     assert fixtures(tmp_path)[0] == 0
     after = state(tmp_path)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from ....errors import InvalidArgument
+from ....errors import InvalidArgument, require_extra
 from ..base import Column, Encoder, SeedError, Sink, redact, row_decoder
 from ..dialects import InsertStatement, create_table_statements, insert_prefix, quote_ident
 from ..registry import register
@@ -31,11 +31,7 @@ _READ_ONLY = 1792
 
 
 def _driver() -> Any:
-    try:
-        import pymysql
-    except ImportError:  # the mysql extra is missing
-        raise SeedError("mysql:// needs PyMySQL: pip install 'sessionfaker[mysql]'") from None
-    return pymysql
+    return require_extra("mysql", "pymysql", "mysql://")
 
 
 def _q(name: str) -> str:

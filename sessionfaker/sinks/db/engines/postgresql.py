@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ....errors import InvalidArgument
+from ....errors import InvalidArgument, require_extra
 from ...csv import csv_text
 from ..base import Column, Encoder, SeedError, Sink, first_line, row_decoder
 from ..dialects import create_table_statements, quote_ident
@@ -26,14 +26,8 @@ _READ_ONLY = "25006"
 
 
 def _driver() -> Any:
-    try:
-        import psycopg
-        import psycopg.errors
-    except ImportError:  # the postgresql extra is missing
-        raise SeedError(
-            "postgresql:// needs psycopg: pip install 'sessionfaker[postgresql]'"
-        ) from None
-    return psycopg
+    require_extra("postgresql", "psycopg.errors", "postgresql://")
+    return require_extra("postgresql", "psycopg", "postgresql://")
 
 
 def csv_batch(batch: list[dict[str, Any]]) -> bytes:
