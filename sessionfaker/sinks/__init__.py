@@ -19,55 +19,46 @@ reads back).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidArgument
-from ..reader import read_sessions
-from .base import Progress, Writer
-from .csv import CsvWriter, read_csv, read_csv_path
-from .files import atomic_output
-from .ndjson import JsonWriter, NdjsonWriter, write_ndjson
-from .parquet import ParquetWriter, arrow_schema, read_parquet
-from .sql import SqlWriter
+if TYPE_CHECKING:
+    from .base import Writer
+    from .csv import CsvWriter, read_csv
+    from .files import atomic_output
+    from .formats import FORMATS, READABLE, read_file, write_sessions
+    from .ndjson import JsonWriter, NdjsonWriter, write_ndjson
+    from .parquet import ParquetWriter, arrow_schema, read_parquet
+    from .sql import SqlWriter
 
-FORMATS: dict[str, type[Writer]] = {
-    w.name: w for w in (NdjsonWriter, JsonWriter, CsvWriter, SqlWriter, ParquetWriter)
+# The names load on first use: a command that needs only the SQL dialects
+# (``schema``) never loads the generator and numpy.
+_LAZY = {
+    "Writer": "base",
+    "CsvWriter": "csv",
+    "read_csv": "csv",
+    "atomic_output": "files",
+    "FORMATS": "formats",
+    "READABLE": "formats",
+    "read_file": "formats",
+    "write_sessions": "formats",
+    "JsonWriter": "ndjson",
+    "NdjsonWriter": "ndjson",
+    "write_ndjson": "ndjson",
+    "ParquetWriter": "parquet",
+    "arrow_schema": "parquet",
+    "read_parquet": "parquet",
+    "SqlWriter": "sql",
 }
-READABLE = ("ndjson", "json", "csv", "parquet")
 
 
-def read_file(path: str | Path, fmt: str) -> Iterator[dict[str, Any]]:
-    """The sessions of a file written in format ``fmt``, in order.
-
-    SQL output is read back through its engine (:func:`sessionfaker.sinks.db.read_table`).
-    """
-    if fmt in ("ndjson", "json"):
-        return (record for _, record in read_sessions(path))
-    if fmt == "csv":
-        return read_csv_path(path)
-    if fmt == "parquet":
-        return read_parquet(path)
-    raise InvalidArgument(
-        f"cannot read format {fmt!r} from a file (readable: {', '.join(READABLE)})"
-    )
-
-
-def write_sessions(
-    sessions: Iterable[dict[str, Any]],
-    path: str | Path | None,
-    fmt: str = "ndjson",
-    *,
-    progress: Progress | None = None,
-    **options: Any,
-) -> int:
-    """Write ``sessions`` to ``path`` (stdout when None) in format ``fmt``; returns the count."""
-    writer_cls = FORMATS.get(fmt)
-    if writer_cls is None:
-        raise InvalidArgument(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
-    with atomic_output(path) as stream:
-        return writer_cls(stream, **options).write_all(sessions, progress)
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 
 __all__ = [

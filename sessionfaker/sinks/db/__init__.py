@@ -16,19 +16,55 @@ row is written. Each engine is a :class:`Sink` in its own module under
 
 from __future__ import annotations
 
-from .base import (
-    IF_EXISTS,
-    PARALLEL_MIN,
-    Column,
-    Progress,
-    SeedError,
-    Sink,
-    check_compatible,
-    redact,
-)
-from .registry import connect, dialect_of, register
-from .seeding import GeneratedRun, SeedResult, read_table, seed, seed_sessions
-from .user_ids import read_user_ids, with_user_ids
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .base import (
+        IF_EXISTS,
+        PARALLEL_MIN,
+        Column,
+        Progress,
+        SeedError,
+        Sink,
+        check_compatible,
+        redact,
+    )
+    from .registry import connect, dialect_of, register
+    from .seeding import GeneratedRun, SeedResult, read_table, seed, seed_sessions
+    from .user_ids import read_user_ids, with_user_ids
+
+# The names load on first use (see sessionfaker.sinks).
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "IF_EXISTS",
+            "PARALLEL_MIN",
+            "Column",
+            "Progress",
+            "SeedError",
+            "Sink",
+            "check_compatible",
+            "redact",
+        ),
+        "base",
+    ),
+    **dict.fromkeys(("connect", "dialect_of", "register"), "registry"),
+    **dict.fromkeys(
+        ("GeneratedRun", "SeedResult", "read_table", "seed", "seed_sessions"), "seeding"
+    ),
+    **dict.fromkeys(("read_user_ids", "with_user_ids"), "user_ids"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "IF_EXISTS",
