@@ -11,10 +11,12 @@ stops them, and says so once.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import multiprocessing
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -89,12 +91,27 @@ def _ordered(
     """``map(fn, tasks)`` on the pool, in order, with at most ``window``
     tasks in flight (so results waiting to be written stay few)."""
     it: Iterable[Any] = iter(tasks)
-    pending: deque[Future[_T]] = deque(pool.submit(fn, t) for t in islice(it, window))
+    with _workers_ignore_ctrl_c():  # the first submissions start the workers
+        pending: deque[Future[_T]] = deque(pool.submit(fn, t) for t in islice(it, window))
     while pending:
         result = pending.popleft().result()
         for t in islice(it, 1):
             pending.append(pool.submit(fn, t))
         yield result
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start workers with SIGINT ignored from their first instruction (a
+    Ctrl-C during their start-up would print a traceback each)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 class _Fd:

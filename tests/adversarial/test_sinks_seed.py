@@ -620,7 +620,12 @@ def test_ctrl_c_during_a_mariadb_replace_leaves_no_shadow(batch: str, tmp_path: 
             if child.poll() is None:
                 child.kill()
                 child.wait()
-        assert err_bytes == f"interrupted: nothing was written to {target}\n".encode()
+        # The last line is the one outcome line. (Rarely, a Ctrl-C landing in a
+        # finalizer adds an "Exception ignored" report above it: see the
+        # sinks helper's note.)
+        assert err_bytes.decode().splitlines()[-1] == (
+            f"interrupted: nothing was written to {target}"
+        )
         assert sorted(eng.run(f"SELECT id FROM `{target}`")) == kept
         assert tables(eng) == before
     finally:

@@ -47,6 +47,10 @@ def produce(
     out.flush()
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def produced(
     run: Iterable[dict[str, Any]], encode: Callable[[list[dict[str, Any]]], Any], size: int
 ) -> Generator[tuple[int, Any], None, None]:
@@ -60,6 +64,9 @@ def produced(
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=env,
+        # Ignored from its first instruction (main() is too late: a Ctrl-C
+        # during start-up would print a traceback); this process ends it.
+        preexec_fn=_ignore_sigint,
     )
     assert proc.stdin is not None and proc.stdout is not None
     try:
