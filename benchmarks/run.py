@@ -12,7 +12,9 @@ table and exits non-zero when a target is missed:
   ``--jobs`` scaling, start-up;
 - ``strategies.py``: ``sessionfaker.strategies`` inside ``@given``;
 - ``seeding.py``: ``sessionfaker seed`` beside each database's bulk-load floor;
-- ``tokens.py``: session-token signing beside PyJWT's ``jwt.encode``.
+- ``tokens.py``: session-token signing beside PyJWT's ``jwt.encode``;
+- ``realism.py``: issue 11's measures of a sample against their bars;
+- ``server.py``: ``sessionfaker serve`` beside a bare Starlette endpoint (needs ``wrk``).
 
 hypothesis-jsonschema, which throughput and strategies both measure, gets
 one virtual environment under ``benchmarks/.venvs/`` (ignored by git).
@@ -48,6 +50,8 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     ),
     "seeding": ("seeding.py", [], ["-n", "100000"]),
     "tokens": ("tokens.py", [], ["--quick"]),
+    "realism": ("realism.py", [], ["-n", "20000"]),
+    "server": ("server.py", [], ["-n", "100000", "--seconds", "2", "--rounds", "1"]),
 }
 
 

@@ -92,7 +92,7 @@ W_ACTIVITY_LAG = 12
 W_DEVICE = 13  # device kind, device type, browser and version, together
 W_IPV6 = 14
 W_IP = 15
-W_CITY = 16  # country and city, together
+W_CITY = 16  # unused: the place follows the IP address (kept so later words stay put)
 W_ACTOR_KIND = 17
 W_STAFF = 18
 W_SID_LAG = 19
@@ -110,7 +110,6 @@ BATCH = 2048
 CHUNK = 64
 
 _YEAR_S = 365 * 86_400
-_DOC_V4 = ("192.0.2", "198.51.100", "203.0.113")
 _INV_2_53 = 2.0**-53
 _TS_DIGITS = 13
 _TS_LOW, _TS_HIGH = 10 ** (_TS_DIGITS - 1), 10**_TS_DIGITS
@@ -396,16 +395,20 @@ class Generator:
                 devices[piece] = share * web_share
         self._devices = _Choice(devices)
         self._device_pieces = np.array([*self._devices.values, b""], dtype=object)
-        cities: dict[bytes, float] = {}
-        for country, share in _shares(p.activity_countries).items():
-            names = vocab.cities[country]
-            for city in names:
-                cities[b"," + _json({"city": city, "country": country})[1:]] = share / len(names)
-        self._cities = _Choice(cities)
-        self._city_pieces = np.array([*self._cities.values, b""], dtype=object)
-        self._ipv4 = [f"{net}.{host}" for net in _DOC_V4 for host in range(1, 255)]
+        # An IP address is in one place for the whole run: draw the address,
+        # and the place is the address's (vocab's Places map).
+        places = vocab.places(p.activity_countries)
+        self._places = places
+        self._city_pieces = np.array(
+            [
+                b"," + _json({"city": city, "country": c} if city else {"country": c})[1:]
+                for c, city in zip(places.country, places.city, strict=True)
+            ]
+            + [b""],
+            dtype=object,
+        )
         self._ipv4_pieces = np.array(
-            [b',"ip_address":' + _json(ip) for ip in self._ipv4] + [b""], dtype=object
+            [b',"ip_address":' + _json(ip) for ip in places.ipv4] + [b""], dtype=object
         )
         self._staff: dict[int, str] = {}
 
@@ -659,13 +662,22 @@ class Generator:
             has_activity, self._devices.index(unit(W_DEVICE)), len(self._device_pieces) - 1
         )
         ipv6 = has_activity & (unit(W_IPV6) < p.activity_ipv6_rate)
-        ip_index = np.where(
-            has_activity & ~ipv6, _below(unit(W_IP), len(self._ipv4)), len(self._ipv4)
-        )
+        places = self._places
+        v4 = len(places.ipv4)
+        ip_index = np.where(has_activity & ~ipv6, _below(unit(W_IP), v4), v4)
         ips = self._ipv4_pieces[ip_index]
-        for i, w in zip(np.flatnonzero(ipv6).tolist(), words[ipv6, W_IP].tolist(), strict=True):
-            ips[i] = b',"ip_address":"2001:db8:%x::%x"' % (w & 0xFFFF, (w >> 16) & 0xFFFF)
-        city = np.where(has_activity, self._cities.index(unit(W_CITY)), len(self._city_pieces) - 1)
+        city = np.where(has_activity, places.ipv4_place[np.minimum(ip_index, v4 - 1)], len(places))
+        v6_words = words[ipv6, W_IP]
+        v6_keys = (v6_words & np.uint64(0xFFFF_FFFF)).astype(np.int64)
+        city[ipv6] = places.ipv6_place(v6_keys)
+        for i, k, w in zip(
+            np.flatnonzero(ipv6).tolist(), v6_keys.tolist(), v6_words.tolist(), strict=True
+        ):
+            host = (w >> 32) & 0xFFFF or 1
+            if k & 0xFFFF:  # the fast spelling is the canonical one (RFC 5952)
+                ips[i] = b',"ip_address":"2001:db8:%x:%x::%x"' % (k >> 16, k & 0xFFFF, host)
+            else:
+                ips[i] = b',"ip_address":' + _json(places.ipv6_address(k, host))
 
         columns = (
             head,

@@ -18,6 +18,9 @@ printed in a failure's report reproduce its data byte for byte.
 Override ``sessionfaker_seed`` or ``sessionfaker_profile`` in a
 ``conftest.py``, or per test with
 ``@pytest.mark.sessionfaker(profile=..., seed=..., now=...)``.
+
+The ``clerk_server`` fixture is a local Clerk Backend API over sessions of
+the run's seed and time (the ``server`` extra; see docs/server.md).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
 
     from .generator import Generator as SessionGenerator
     from .profile import Profile
+    from .server.testing import ClerkServer
     from .session import Session
     from .signing import Signer
 
@@ -246,6 +250,40 @@ def sessionfaker(
     factory = SessionFactory(profile, seed, key_seed=run.seed)
     request.node.stash[_USED] = _Used(seed, seed_from, profile.time_now)
     return factory
+
+
+@pytest.fixture(scope="session")
+def clerk_server_options() -> dict[str, Any]:
+    """Options of the ``clerk_server`` fixture's server: ``profile`` (a name,
+    path or Profile), ``count`` (default 1000) and ``seed`` (default: the run
+    seed). Override it, session-scoped, in a ``conftest.py``."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def _clerk_server_running(
+    request: pytest.FixtureRequest, clerk_server_options: dict[str, Any]
+) -> Iterator[ClerkServer]:
+    from .profile import Profile, load_profile
+    from .server.testing import running
+
+    run = request.config.stash[_RUN]
+    options = {"profile": None, "count": 1000, "seed": run.seed, **clerk_server_options}
+    profile = options["profile"]
+    if not isinstance(profile, Profile):
+        profile = load_profile(profile, now=run.now)
+    with running(profile, options["count"], seed=options["seed"]) as server:
+        yield server
+
+
+@pytest.fixture
+def clerk_server(_clerk_server_running: ClerkServer) -> ClerkServer:
+    """A local Clerk Backend API, started once per test session on a free
+    port and reset for each test: ``.url`` (``http://127.0.0.1:PORT/v1``),
+    ``.client`` (a ready ``clerk_backend_api.Clerk``), ``.secret_key`` and
+    ``.sessions``. Needs the ``server`` extra."""
+    _clerk_server_running.reset()
+    return _clerk_server_running
 
 
 class SessionFactory:

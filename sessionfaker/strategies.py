@@ -24,7 +24,9 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
+
+from .errors import InvalidArgument, MissingExtraError, ProfileError, did_you_mean
 
 try:
     from hypothesis import strategies as st
@@ -32,14 +34,9 @@ try:
 except ModuleNotFoundError as _missing:  # name the extra, as the other extras do
     if _missing.name != "hypothesis":
         raise
-    raise ModuleNotFoundError(
-        "sessionfaker.strategies needs hypothesis, from the 'hypothesis' extra: "
-        "pip install 'sessionfaker[hypothesis]'",
-        name="hypothesis",
-    ) from None
+    raise MissingExtraError("hypothesis", "hypothesis", "sessionfaker.strategies") from None
 
 from . import ids
-from .errors import InvalidArgument, ProfileError, did_you_mean
 from .profile import Profile, creation_range, lifetimes, load_profile
 from .rules import (
     ACTIVITY_ID_LAG_S,
@@ -63,6 +60,9 @@ from .schema import load_structure
 from .session import Actor, Session, SessionActivity, SessionTask
 from .timeutil import format_instant, parse_instant
 from .vocab import load as load_vocabulary
+
+if TYPE_CHECKING:
+    from .places import Places
 
 __all__ = [
     "actors",
@@ -191,7 +191,7 @@ class _Activity:
     desktop: tuple[tuple[str, str, str], ...]
     mobile: tuple[tuple[str, str, str], ...]
     app_name: str
-    places: tuple[tuple[str, str], ...]
+    places: Places  # an address's place: one IP address, one place
     ips: SearchStrategy[str]
 
     @classmethod
@@ -202,8 +202,7 @@ class _Activity:
 
         desktop = tuple(vocab.web_devices(mobile=False))
         mobile = tuple(vocab.web_devices(mobile=True))
-        countries = [c for c, w in p.activity_countries.items() if w > 0]
-        places = tuple((c, city) for c in countries for city in vocab.cities[c])
+        places = vocab.places(p.activity_countries)
         v4 = [n for n in DOC_NETWORKS if n.version == 4]
         v6 = [n for n in DOC_NETWORKS if n.version == 6]
         ipv4 = st.sampled_from([str(h) for n in v4 for h in n.hosts()])
@@ -239,10 +238,6 @@ class _Activity:
     def _mobile_st(self) -> SearchStrategy[tuple[str, str, str]]:
         return st.sampled_from(self.mobile)
 
-    @functools.cached_property
-    def _place_st(self) -> SearchStrategy[tuple[str, str]]:
-        return st.sampled_from(self.places)
-
     def draw(self, draw: DrawFn, created_s: int) -> SessionActivity:
         v = draw(_activity_ids)
         lag = ACTIVITY_ID_LAG_S[0] + (v >> _PAYLOAD_BITS)
@@ -259,13 +254,15 @@ class _Activity:
             act["is_mobile"] = device == "mobile_web"
             table = self._desktop_st if device == "desktop" else self._mobile_st
             act["device_type"], act["browser_name"], act["browser_version"] = draw(table)
-        act["ip_address"] = draw(self.ips)
-        country, act["city"] = draw(self._place_st)
+        act["ip_address"] = ip = draw(self.ips)
+        country, city = self.places.place(self.places.place_of(ip))
+        if city is not None:  # Clerk omits city when geolocation has none
+            act["city"] = city
         act["country"] = country
         omit = draw(_omit_masks)
         for bit, key in enumerate(_OMITTABLE):
             if omit >> bit & 1:
-                del act[key]
+                act.pop(key, None)
         return cast(SessionActivity, act)
 
 

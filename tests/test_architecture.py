@@ -33,26 +33,23 @@ LAYERS: list[tuple[str, bool, dict[str, list[str]]]] = [
         "structure and rules",
         False,
         {
-            "structure": [
-                "errors",
-                "timeutil",
-                "ids",
-                "schema",
-                "session",
-                "vocab",
-                "rules",
-                "rules.*",
-            ]
+            "structure": ["errors", "timeutil", "ids", "schema", "session"],
+            "rules": ["rules", "rules.*"],
+            "vocabulary": ["vocab", "places", "browsers"],
         },
     ),
-    ("profile and plan", False, {"profile": ["profile", "documents"]}),
-    ("engines", False, {"engines": ["generator"]}),
+    (
+        "profile and plan",
+        False,
+        {"profile": ["profile", "documents", "plan", "population"]},
+    ),
+    ("engines", False, {"bulk": ["generator", "columns", "encode"]}),
     (
         "sinks and readers",
         False,
         {
             "sinks": ["reader", "runs", "sinks", "sinks.*"],
-            "readers": ["validate", "stats", "stats.*", "infer"],
+            "readers": ["validate", "stats", "stats.*", "infer", "measures"],
         },
     ),
     (
@@ -69,6 +66,8 @@ LAYERS: list[tuple[str, bool, dict[str, list[str]]]] = [
             ]
         },
     ),
+    # An adapter over HTTP, but one the CLI and the plugin start.
+    ("server", False, {"server": ["server", "server.*"]}),
     (
         "adapters",
         True,
@@ -257,6 +256,7 @@ def test_the_checker_sees_what_it_is_meant_to_see() -> None:
     assert ("__init__", "generator", "types") in found  # under TYPE_CHECKING
     assert ("sinks.db.engines.sqlite", "sinks.db.base", "import") in found  # from ..base
     assert placement("stats.schema") == (3, "readers")
+    assert placement("signing.strategies") == (6, "strategies")
 
 
 def sizes() -> tuple[dict[str, int], dict[str, int]]:

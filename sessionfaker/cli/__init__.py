@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "keys": ("keys", "Print the deterministic RSA test key pair of a key seed."),
     "tokens": ("tokens", "Sign session tokens for the live sessions of FILE."),
     "webhooks": ("webhooks", "Sign the webhook events the sessions of FILE imply, as..."),
+    "serve": ("serve", "Serve sessions through Clerk's Backend API (the session..."),
 }
 HIDDEN: dict[str, str] = {
     # deprecated spellings, kept working: name -> module

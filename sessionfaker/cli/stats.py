@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,6 +23,11 @@ from ..stats import (
 )
 from ..timeutil import parse_now
 from .common import UsageError, check_seed, errors, input_format_option, resolve_profile
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from ..measures import RealismReport, ShareReport
 
 BAR_WIDTH = 30
 _UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
@@ -251,6 +256,8 @@ def render(report: Stats) -> None:
         users.add_row(label.replace("_", " "), *cells)
     console.print(users)
 
+    console.print(_realism(new_table("realism (sessionfaker.measures)"), d["realism"]))
+
     v = d["violations"]
     if v["total"]:
         rules = new_table(f"rule violations ({v['sessions']:,} sessions break rules)")
@@ -298,6 +305,35 @@ def render(report: Stats) -> None:
             if flagged
             else "no significant difference"
         )
+
+
+def _realism(t: Table, r: RealismReport) -> Table:
+    """The realism measures as rows of ``t``: measure, value, what it counts."""
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    t.add_column("of")
+    shares: tuple[tuple[str, ShareReport, str], ...] = (
+        ("clients changing device or browser", r["client_devices"], "clients"),
+        ("IP addresses in more than one place", r["ip_places"], "addresses"),
+        ("cities not in the vocabulary", r["unknown_cities"], "cities"),
+        ("actors created in the last 30 minutes", r["late_actors"], "actor sessions"),
+        ("users signed up inside the window", r["new_users"], "users"),
+        ("expired with updated_at = expire_at", r["expired_at_expiry"], "expired"),
+    )
+    for label, share, unit in shares:
+        t.add_row(label, _pct(share["value"]), f"{share['part']:,} of {share['whole']:,} {unit}")
+    density, live = r["recent_density"], r["live_per_user"]
+    t.add_row(
+        f"creation density, last {density['days']:g} days",
+        f"{density['value']:.2f}x",
+        f"the mean of {density['window_days']:.1f} days",
+    )
+    t.add_row(
+        "live sessions per user, max",
+        f"{live['max']:,}",
+        f"p50 {live['quantiles']['p50']}, p99 {live['quantiles']['p99']} of {live['keys']:,} users",
+    )
+    return t
 
 
 def _p(p: float | None) -> str:

@@ -172,6 +172,7 @@ class Stats:
                 "total": sum(self.violations.values()),
                 "by_rule": dict(sorted(self.violations.items())),
             },
+            "realism": s.realism.report(min(s.created, default=self.now), self.now),
             "comparison": self.comparison.to_dict() if self.comparison else None,
         }
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
+from ..measures import Tally
 from ..rules import (
     MS_MAX,
     MS_MIN,
@@ -122,6 +123,8 @@ class Sample:
     broken: int = 0
     # (already broken, the fields the reference-time rules read), per session.
     timelines: list[tuple[bool, dict[str, Any]]] = field(default_factory=list, repr=False)
+    # What sessionfaker.measures needs: devices per client, places per IP, ...
+    realism: Tally = field(default_factory=Tally, repr=False)
 
     @property
     def lifetime(self) -> list[int]:
@@ -188,6 +191,8 @@ class Sample:
                 self.tasks_per_session[len(keys)] += 1
                 self.choosing_organization += "choose-organization" in keys
 
+        if population:
+            self.realism.add(record)
         user, client = record.get("user_id"), record.get("client_id")
         if population and isinstance(user, str):
             self.user_sessions[user] += 1

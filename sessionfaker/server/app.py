@@ -1,0 +1,412 @@
+"""The session part of Clerk's Backend API v1, as a Starlette app.
+
+Routes, parameters, shapes and status codes follow Clerk's OpenAPI
+description (``bapi/2026-05-12.yml``); errors have Clerk's shape,
+``{"errors": [{"message", "long_message", "code", "meta"?}]}``. Every
+handler is ``async`` and, once it has read the request, works on the
+state without awaiting, under the state's lock: each request sees a
+coherent state.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .. import ids
+from ..errors import SessionfakerError, did_you_mean
+from ..rules import STATUSES
+from .state import Sessions
+
+if TYPE_CHECKING:
+    from ..signing import Signer
+
+LIMIT_MAX = 500
+TOKEN_LIFETIME_S = (30, 315_360_000)
+_TRUE = ("1", "t", "T", "true", "TRUE", "True")
+_FALSE = ("0", "f", "F", "false", "FALSE", "False")
+SECRET_KEY_PREFIX = "sk_test_"
+
+
+class JSONBytes(Response):
+    media_type = "application/json"
+
+
+class ClerkError(SessionfakerError):
+    """An error response in Clerk's shape."""
+
+    def __init__(
+        self, status: int, code: str, message: str, long_message: str, param: str | None = None
+    ) -> None:
+        super().__init__(long_message)
+        self.status = status
+        error: dict[str, Any] = {"message": message, "long_message": long_message, "code": code}
+        if param is not None:
+            error["meta"] = {"param_name": param}
+        self.body = orjson.dumps({"errors": [error]})
+
+    def response(self) -> Response:
+        return JSONBytes(self.body, status_code=self.status)
+
+
+def not_found(session_id: str) -> ClerkError:
+    return ClerkError(
+        404, "resource_not_found", "not found", f"No session was found with id {session_id!r}"
+    )
+
+
+def _found(session_id: str, body: bytes | None) -> Response:
+    """The session's JSON, or a 404 when there is no such session."""
+    if body is None:
+        raise not_found(session_id)
+    return JSONBytes(body)
+
+
+def _bad_query(param: str, why: str) -> ClerkError:
+    return ClerkError(400, "form_param_format_invalid", f"{param} is invalid", why, param)
+
+
+def _bad_body(code: str, param: str | None, why: str) -> ClerkError:
+    what = f"{param} is invalid" if param else "the request body is invalid"
+    if code == "form_param_missing":
+        what = f"{param} is missing"
+    return ClerkError(422, code, what, why, param)
+
+
+def _integer(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = params.get(name)
+    if raw is None:
+        return default
+    text = raw.strip()
+    if not (text.isascii() and text.lstrip("-").isdigit() and len(text) <= 20):
+        raise _bad_query(name, f"{name} must be an integer (got {raw!r})")
+    value = int(text)
+    if not low <= value <= high:
+        bound = f"between {low} and {high}" if high < 2**62 else f">= {low}"
+        raise _bad_query(name, f"{name} must be {bound} (got {value})")
+    return value
+
+
+def list_params(params: Mapping[str, str]) -> dict[str, Any]:
+    """The arguments of :meth:`Sessions.page` in ``GET /v1/sessions``'s query, plus
+    ``paginated``; :class:`ClerkError` (400) for malformed ones."""
+    status = params.get("status")
+    if status is not None and status not in STATUSES:
+        raise _bad_query(
+            "status",
+            f"status must be one of {', '.join(STATUSES)} (got {status!r})"
+            + did_you_mean(status, STATUSES),
+        )
+    paginated = params.get("paginated")
+    if paginated is not None and paginated not in _TRUE + _FALSE:
+        raise _bad_query("paginated", f"paginated must be true or false (got {paginated!r})")
+    return {
+        "user_id": params.get("user_id"),
+        "client_id": params.get("client_id"),
+        "status": status,
+        "limit": _integer(params, "limit", 10, 1, LIMIT_MAX),
+        "offset": _integer(params, "offset", 0, 0, 2**63 - 1),
+        "paginated": paginated in _TRUE,
+    }
+
+
+async def _json_object(request: Request, *, code_status: int = 422) -> dict[str, Any]:
+    """The request's JSON object body ({} when empty)."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ClerkError(
+            code_status,
+            "request_body_invalid",
+            "the request body is invalid",
+            f"the request body is not JSON (line {exc.lineno}, column {exc.colno})",
+        ) from None
+    if not isinstance(value, dict):
+        raise ClerkError(
+            code_status,
+            "request_body_invalid",
+            "the request body is invalid",
+            f"the request body must be a JSON object, not {type(value).__name__}",
+        )
+    return value
+
+
+def _string(body: Mapping[str, Any], name: str, *, required: bool) -> str | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise _bad_body("form_param_missing", name, f"{name} is required")
+        return None
+    if not isinstance(value, str):
+        raise _bad_body(
+            "form_param_format_invalid", name, f"{name} must be a string (got {value!r})"
+        )
+    return value
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class Api:
+    """The handlers, over one :class:`Sessions`, signer and secret key."""
+
+    def __init__(
+        self, sessions: Sessions, signer: Callable[[], Signer], secret_key: str | None
+    ) -> None:
+        self.sessions = sessions
+        self.signer = signer
+        self.secret_key = secret_key
+
+    def authorize(self, request: Request) -> None:
+        header = request.headers.get("authorization")
+        scheme, _, key = (header or "").partition(" ")
+        key = key.strip()
+        if scheme.lower() != "bearer" or not key:
+            raise ClerkError(
+                401,
+                "authentication_invalid",
+                "Invalid authentication",
+                "Unable to authenticate the request: send Authorization: Bearer sk_test_...",
+            )
+        if key != self.secret_key if self.secret_key else not key.startswith(SECRET_KEY_PREFIX):
+            raise ClerkError(
+                401,
+                "clerk_key_invalid",
+                "The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret "
+                "Key is correct.",
+                "The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret "
+                "Key is correct.",
+            )
+
+    def route(self, handler: Handler) -> Handler:
+        """``handler`` behind the secret key check, with errors in Clerk's shape."""
+
+        async def endpoint(request: Request) -> Response:
+            try:
+                self.authorize(request)
+                return await handler(request)
+            except ClerkError as exc:
+                return exc.response()
+
+        return endpoint
+
+    async def list_sessions(self, request: Request) -> Response:
+        args = list_params(request.query_params)
+        paginated = args.pop("paginated")
+        data = b"[" + b",".join(self.sessions.page(**args)) + b"]"
+        if paginated:
+            del args["limit"], args["offset"]
+            data = b'{"data":' + data + b',"total_count":%d}' % self.sessions.count(**args)
+        return JSONBytes(data)
+
+    async def get_session(self, request: Request) -> Response:
+        session_id = request.path_params["session_id"]
+        return _found(session_id, self.sessions.get(session_id))
+
+    async def create_session(self, request: Request) -> Response:
+        body = await _json_object(request)
+        user_id = _string(body, "user_id", required=True)
+        organization_id = _string(body, "active_organization_id", required=False)
+        assert user_id is not None
+        for kind, value in (("user", user_id), ("organization", organization_id)):
+            if value is not None and not ids.is_id(value, ids.PREFIXES[kind]):
+                raise ClerkError(
+                    404,
+                    "resource_not_found",
+                    "not found",
+                    f"No {kind} was found with id {value!r}",
+                    "user_id" if kind == "user" else "active_organization_id",
+                )
+        return JSONBytes(self.sessions.create(user_id, organization_id))
+
+    async def revoke_session(self, request: Request) -> Response:
+        session_id = request.path_params["session_id"]
+        return _found(session_id, self.sessions.revoke(session_id))
+
+    async def create_token(self, request: Request) -> Response:
+        session_id = request.path_params["session_id"]
+        body = await _json_object(request)
+        lifetime = body.get("expires_in_seconds")
+        low, high = TOKEN_LIFETIME_S
+        if lifetime is not None and (
+            isinstance(lifetime, bool)
+            or not isinstance(lifetime, int)
+            or not low <= lifetime <= high
+        ):
+            raise _bad_body(
+                "form_param_format_invalid",
+                "expires_in_seconds",
+                f"expires_in_seconds must be an integer between {low} and {high} "
+                f"(got {lifetime!r})",
+            )
+        session = self.sessions.session(session_id)
+        if session is None:
+            raise not_found(session_id)
+        jwt = self._token(session, lifetime, 404)
+        return JSONBytes(orjson.dumps({"object": "token", "jwt": jwt}))
+
+    def _token(self, session: dict[str, Any], lifetime_s: int | None, status: int) -> str:
+        from ..signing import live_problem
+
+        now = self.sessions.clock()
+        problem = live_problem(session, now)
+        if problem is not None:
+            raise ClerkError(
+                status,
+                "session_not_active" if status == 404 else "authentication_invalid",
+                "session is not active",
+                f"Session {session['id']} cannot have a token: {problem}",
+            )
+        return self.signer().token(session, now=now, lifetime_s=lifetime_s)
+
+    async def refresh_session(self, request: Request) -> Response:
+        session_id = request.path_params["session_id"]
+        body = await _json_object(request, code_status=400)
+        fields = {}
+        for name in ("expired_token", "refresh_token", "request_origin"):
+            value = body.get(name)
+            if not isinstance(value, str) or not value:
+                raise ClerkError(
+                    400,
+                    "form_param_missing" if value is None else "form_param_format_invalid",
+                    f"{name} is invalid",
+                    f"{name} must be a non-empty string (got {value!r})",
+                    name,
+                )
+            fields[name] = value
+        shape = body.get("format") or "token"
+        if shape not in ("token", "cookie"):
+            raise _bad_query("format", f"format must be token or cookie (got {shape!r})")
+        session = self.sessions.session(session_id)
+        claims = verify_signature(self.signer(), fields["expired_token"])
+        if session is None or claims is None or claims.get("sid") != session_id:
+            raise ClerkError(
+                401,
+                "authentication_invalid",
+                "Invalid authentication",
+                f"expired_token is not a token of session {session_id} signed by this server",
+            )
+        jwt = self._token(session, None, 401)
+        if shape == "cookie":
+            cookie = f"__session={jwt}; Path=/; Secure; SameSite=Lax"
+            return JSONBytes(orjson.dumps({"object": "cookies", "cookies": [cookie]}))
+        return JSONBytes(orjson.dumps({"object": "token", "jwt": jwt}))
+
+    async def jwks(self, request: Request) -> Response:
+        return JSONBytes(orjson.dumps(self.signer().jwks()))
+
+    async def reset(self, request: Request) -> Response:
+        self.sessions.reset()
+        return JSONBytes(b'{"object":"reset"}')
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        return ClerkError(
+            405,
+            "method_not_allowed",
+            "method not allowed",
+            f"{request.method} is not allowed on {request.url.path}",
+        ).response()
+    return ClerkError(
+        exc.status_code if exc.status_code >= 400 else 404,
+        "resource_not_found",
+        "not found",
+        f"There is no {request.url.path} in this API",
+    ).response()
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    return ClerkError(
+        500, "internal_clerk_error", "Oops, an unexpected error occurred", type(exc).__name__
+    ).response()
+
+
+def verify_signature(signer: Signer, token: str) -> dict[str, Any] | None:
+    """The claims of ``token`` when ``signer``'s key signed it (expired or not), else None."""
+    from ..signing import _extra
+
+    try:
+        head, payload, signature = token.encode("ascii").split(b".")
+        header = orjson.loads(_unb64(head))
+        if not isinstance(header, dict) or header.get("alg") != "RS256":
+            return None
+        signer.key.public_key.verify(
+            _unb64(signature),
+            head + b"." + payload,
+            _extra.crypto("asymmetric.padding").PKCS1v15(),
+            _extra.crypto("hashes").SHA256(),
+        )
+        claims = orjson.loads(_unb64(payload))
+    except Exception:  # anything malformed or not ours is simply not a token of ours
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def _unb64(part: bytes) -> bytes:
+    return base64.urlsafe_b64decode(part + b"=" * (-len(part) % 4))
+
+
+def create_app(
+    sessions: Sessions,
+    *,
+    signer: Signer | None = None,
+    key_seed: int | str | None = None,
+    secret_key: str | None = None,
+) -> Starlette:
+    """The ASGI app serving ``sessions`` under ``/v1``.
+
+    Tokens are signed by ``signer``, by default one with the test key of
+    ``key_seed`` (default: the sessions' seed), made on first use. ``secret_key``,
+    when given, is the only bearer key accepted; otherwise any ``sk_test_...``
+    key is. ``POST /__sessionfaker/reset`` (no key needed) forgets every change.
+    """
+    lock = threading.Lock()
+    made: list[Signer] = [] if signer is None else [signer]
+
+    def get_signer() -> Signer:
+        with lock:
+            if not made:
+                from ..signing import KeyPair, Signer
+
+                seed = sessions.seed if key_seed is None else key_seed
+                made.append(Signer(KeyPair.from_seed(seed), profile=sessions.profile))
+            return made[0]
+
+    api = Api(sessions, get_signer, secret_key)
+    routes = [
+        Route("/v1/sessions", api.route(api.list_sessions), methods=["GET"]),
+        Route("/v1/sessions", api.route(api.create_session), methods=["POST"]),
+        Route("/v1/sessions/{session_id}", api.route(api.get_session), methods=["GET"]),
+        Route("/v1/sessions/{session_id}/revoke", api.route(api.revoke_session), methods=["POST"]),
+        Route(
+            "/v1/sessions/{session_id}/refresh", api.route(api.refresh_session), methods=["POST"]
+        ),
+        Route("/v1/sessions/{session_id}/tokens", api.route(api.create_token), methods=["POST"]),
+        Route(
+            "/v1/sessions/{session_id}/tokens/{template_name}",
+            api.route(api.create_token),
+            methods=["POST"],
+        ),
+        Route("/v1/jwks", api.route(api.jwks), methods=["GET"]),
+        Route("/__sessionfaker/reset", api.reset, methods=["POST"]),
+    ]
+    return Starlette(
+        routes=routes, exception_handlers={HTTPException: _http_error, 500: _server_error}
+    )
+
+
+__all__ = ["ClerkError", "create_app", "list_params", "verify_signature"]
