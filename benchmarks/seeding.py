@@ -1,6 +1,6 @@
 """Seeding throughput beside each engine's floor, measured in the same run.
 
-For each engine, ``sessionfaker.db.seed`` loads N generated sessions into a
+For each engine, ``sessionfaker.sinks.db.seed`` loads N generated sessions into a
 fresh table (the same code path as ``sessionfaker seed``), and the floor
 loads the same N sessions, prepared before the clock starts, into a table
 with the same DDL:
@@ -30,14 +30,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sessionfaker import db
-from sessionfaker.db.mysql import connect_args
-from sessionfaker.db.sqlite import parameter_rows
 from sessionfaker.generator import Generator
-from sessionfaker.output import csv_encoders, csv_rows
 from sessionfaker.profile import Profile, load_profile
 from sessionfaker.schema import load_structure
-from sessionfaker.sql import create_table_sql
+from sessionfaker.sinks import db
+from sessionfaker.sinks.csv import csv_text
+from sessionfaker.sinks.db.dialects import create_table_sql
+from sessionfaker.sinks.db.engines.mysql import connect_args
+from sessionfaker.sinks.db.engines.sqlite import parameter_rows
 
 NOW = "2026-11-01T00:00:00Z"
 SEED = "bench"
@@ -81,7 +81,7 @@ def postgresql_floor(url: str, workdir: Path, profile: Profile, n: int) -> float
     with open(csv_path, "w", encoding="utf-8") as f:
         for chunk_start in range(0, n, 50_000):
             batch = Generator(profile, SEED).generate(chunk_start, min(50_000, n - chunk_start))
-            f.write("".join(csv_rows(batch)))
+            f.write(csv_text(batch))
     psql(url, f'DROP TABLE IF EXISTS "{FLOOR_TABLE}"')
     psql(url, create_table_sql(FLOOR_TABLE, "postgresql"))
     cols = ", ".join(f'"{c}"' for c in load_structure().names)
@@ -104,11 +104,10 @@ def psql(url: str, command: str) -> None:
 def mariadb_floor(url: str, workdir: Path, profile: Profile, n: int) -> float:
     # LOAD DATA reads an unquoted NULL as NULL; strings are quoted as in CSV.
     path = workdir / "floor.load"
-    structure = load_structure()
-    encoders = list(zip(structure.names, csv_encoders(structure), strict=True))
     with open(path, "w", encoding="utf-8") as f:
-        for s in Generator(profile, SEED).generate(0, n):
-            f.write(",".join("NULL" if s[k] is None else enc(s[k]) for k, enc in encoders) + "\n")
+        for chunk_start in range(0, n, 50_000):
+            batch = Generator(profile, SEED).generate(chunk_start, min(50_000, n - chunk_start))
+            f.write(csv_text(batch, null="NULL"))
     mariadb(url, f"DROP TABLE IF EXISTS `{FLOOR_TABLE}`")
     mariadb(url, create_table_sql(FLOOR_TABLE, "mysql"))
     load = (

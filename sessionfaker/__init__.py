@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from .rules import RULES, STATUSES, Checker, Violation, check_session
     from .schema import Structure, load_structure, to_json_schema, to_json_structure
     from .session import Session
+    from .sinks import read_file, write_sessions
+    from .sinks.db import SeedError, read_table, seed
+    from .sinks.fixture_files import check_fixtures, write_fixtures
     from .validate import Report, validate_file
 
 __version__ = "0.1.0"
@@ -41,6 +44,13 @@ _LAZY = {
     "to_json_schema": "schema",
     "to_json_structure": "schema",
     "Session": "session",
+    "read_file": "sinks",
+    "write_sessions": "sinks",
+    "SeedError": "sinks.db",
+    "read_table": "sinks.db",
+    "seed": "sinks.db",
+    "check_fixtures": "sinks.fixture_files",
+    "write_fixtures": "sinks.fixture_files",
     "Report": "validate",
     "validate_file": "validate",
 }
@@ -69,17 +79,24 @@ __all__ = [
     "Profile",
     "ProfileError",
     "Report",
+    "SeedError",
     "Session",
     "SessionfakerError",
     "Structure",
     "StructureError",
     "Violation",
     "__version__",
+    "check_fixtures",
     "check_session",
     "generate",
     "load_profile",
     "load_structure",
+    "read_file",
+    "read_table",
+    "seed",
     "to_json_schema",
     "to_json_structure",
     "validate_file",
+    "write_fixtures",
+    "write_sessions",
 ]

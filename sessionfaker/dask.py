@@ -37,10 +37,11 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 import orjson
 
 from .generator import Generator
-from .output import ParquetWriter
-from .parallel import UNIT, units
 from .profile import Profile
+from .runs import UNIT, units
 from .schema import Field, Structure, load_structure
+from .sinks.ndjson import write_ndjson as write_ndjson_stream
+from .sinks.parquet import ParquetWriter
 
 __all__ = [
     "partitions",
@@ -61,7 +62,7 @@ def partitions(start: int, count: int, partition_size: int = UNIT) -> list[tuple
         raise InvalidArgument(f"expected start >= 0 and count >= 0 ({start}, {count})")
     if partition_size < 1:
         raise InvalidArgument(f"partition_size must be >= 1 ({partition_size})")
-    return units(start, count, partition_size)
+    return list(units(start, count, partition_size))
 
 
 def sessions_bag(
@@ -163,9 +164,9 @@ def _sessions(profile: Profile, seed: int | str, first: int, n: int) -> list[dic
 def _ndjson_part(
     f: Any, profile: Profile, seed: int | str, first: int, n: int, int64_as_string: bool
 ) -> int:
-    for chunk in Generator(profile, seed).ndjson(first, n, int64_as_string=int64_as_string):
-        f.write(chunk)
-    return n
+    return write_ndjson_stream(
+        f, profile, seed, start=first, count=n, int64_as_string=int64_as_string
+    )
 
 
 def _write(
@@ -217,7 +218,7 @@ def _frame(
 
 
 def _column(f: Field, values: Iterable[Any], index: pandas.RangeIndex) -> pandas.Series:
-    if f.type in ("object", "array"):
+    if f.nested:
         texts = [None if v is None else orjson.dumps(v).decode() for v in values]
         return pandas.Series(texts, dtype=object, index=index)
     dtype = {

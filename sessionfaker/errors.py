@@ -101,3 +101,7 @@ def require_extra(extra: str, module: str, feature: str, *, hint: str = "") -> M
         return importlib.import_module(module)
     except ImportError:
         raise MissingExtraError(extra, module.split(".")[0], feature, hint) from None
+
+
+class OutputError(SessionfakerError, OSError):
+    """An output (a file, a device, a pipe) cannot be written; nothing was replaced."""

@@ -1,5 +1,5 @@
 """Reading sessions files: NDJSON, a JSON array, or Clerk's ``{"data": [...]}``,
-and (through :mod:`sessionfaker.output`) the CSV and Parquet that ``generate`` writes.
+and (through :mod:`sessionfaker.sinks`) the CSV and Parquet that ``generate`` writes.
 
 Every record comes with the line (or row) it starts on, so messages can point at it.
 Text is UTF-8 whatever the locale; input built to exhaust memory or the stack
@@ -53,7 +53,7 @@ def read_records(source: str | Path, fmt: str | None = None) -> Iterator[tuple[i
     if kind not in ("csv", "parquet"):
         return read_sessions(source)
     _check_name(source)
-    from .output import read_csv, read_file  # output writes what this module reads
+    from .sinks import read_csv, read_file  # the sinks write what this module reads
 
     if str(source) != "-":
         return _numbered(read_file(source, kind), str(source))

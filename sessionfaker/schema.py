@@ -41,6 +41,11 @@ class Field:
     required: bool
     description: str = ""
 
+    @property
+    def nested(self) -> bool:
+        """Whether values are objects or arrays (JSON text in flat formats)."""
+        return self.type in ("object", "array")
+
 
 @dataclass(frozen=True)
 class Structure:

@@ -25,7 +25,7 @@ from distributed import Client, LocalCluster, get_task_stream
 from sessionfaker import dask as sfdask
 from sessionfaker.errors import InvalidArgument
 from sessionfaker.generator import Generator
-from sessionfaker.output import read_parquet
+from sessionfaker.sinks import read_parquet
 
 N = 7_000
 SIZE = 1_500
@@ -34,8 +34,15 @@ SIZE = 1_500
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
     with (
+        # The scheduler's HTTP server starts even without a dashboard, on
+        # dashboard_address or else port 8787: port 0 is a free one.
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+            scheduler_kwargs={"dashboard": False},
         ) as cluster,
         Client(cluster) as c,
     ):

@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from sessionfaker.cli import cli
-from sessionfaker.fixtures import MANIFEST, SCENARIOS, build_fixtures, write_fixtures
 from sessionfaker.rules import (
     ACTOR_KINDS,
     STATUSES,
@@ -19,6 +18,7 @@ from sessionfaker.rules import (
     actor_kind,
     device_kind,
 )
+from sessionfaker.sinks.fixture_files import MANIFEST, SCENARIOS, build_fixtures, write_fixtures
 
 from .conftest import NOW, profile
 
@@ -167,8 +167,10 @@ def test_check_errors(tmp_path: Path) -> None:
     assert (code, out, err) == (2, "", f"Error: {missing}: no such directory\n")
     (tmp_path / MANIFEST).write_text("{not json")
     code, _, err = invoke(str(tmp_path), "--check")
-    assert code == 2
-    assert err.startswith(f"Error: {tmp_path / MANIFEST}: cannot read the manifest (")
+    assert (code, err) == (
+        2,
+        f"Error: {tmp_path / MANIFEST}: not a sessionfaker fixtures manifest\n",
+    )
 
 
 def test_sessions_per_scenario() -> None:

@@ -14,10 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from sessionfaker.cli import cli
-from sessionfaker.db import read_table
 from sessionfaker.errors import InputError, InvalidArgument
 from sessionfaker.generator import Generator
-from sessionfaker.output import (
+from sessionfaker.rules import Checker
+from sessionfaker.schema import load_structure
+from sessionfaker.sinks import (
     FORMATS,
     CsvWriter,
     ParquetWriter,
@@ -26,9 +27,8 @@ from sessionfaker.output import (
     read_file,
     write_sessions,
 )
-from sessionfaker.rules import Checker
-from sessionfaker.schema import load_structure
-from sessionfaker.sql import create_table_sql, literal
+from sessionfaker.sinks.db import read_table
+from sessionfaker.sinks.db.dialects import create_table_sql, literal
 
 from .conftest import NOW, profile
 
@@ -117,7 +117,7 @@ def test_csv_reader_errors() -> None:
     assert str(e.value) == "x.csv: line 2: expected 14 fields, found 2"
     with pytest.raises(InputError) as e:
         list(read_csv(io.StringIO(f'{names}\n"a"b\n'), "x.csv"))
-    assert str(e.value) == "x.csv: line 2: malformed CSV field at column 4"
+    assert str(e.value) == "x.csv: line 2: malformed CSV (',' expected after '\"')"
     with pytest.raises(InputError) as e:
         list(read_csv(io.StringIO(f'{names}\n"open\n'), "x.csv"))
     assert str(e.value) == "x.csv: line 2: unterminated quoted field"
@@ -245,7 +245,7 @@ class _Counted:
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_every_format_streams_in_constant_memory(fmt: str, tmp_path: Path) -> None:
     # Parquet holds one row group at a time: make it small beside the counts.
-    options = {"row_group_size": 1000} if fmt == "parquet" else {}
+    options: dict[str, Any] = {"row_group_size": 1000} if fmt == "parquet" else {}
 
     def peak(n: int) -> int:
         tracemalloc.start()

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from sessionfaker.cli import cli
 from sessionfaker.errors import InvalidArgument
 from sessionfaker.generator import Generator
-from sessionfaker.parallel import UNIT, parse_jobs, parse_shard, shard_range, write_ndjson
+from sessionfaker.runs import UNIT, parse_jobs, parse_shard, shard_range
+from sessionfaker.sinks import write_ndjson
 
 from .conftest import NOW, profile
 
@@ -76,7 +77,7 @@ def test_workers_append_after_what_the_stream_already_holds(single: bytes, tmp_p
 def test_a_failing_worker_stops_the_run_without_hanging() -> None:
     code = (
         "import os, sys\n"
-        "from sessionfaker.parallel import write_ndjson\n"
+        "from sessionfaker.sinks import write_ndjson\n"
         "from sessionfaker.profile import load_profile\n"
         "r, w = os.pipe()\n"
         "os.close(r)\n"
@@ -174,8 +175,12 @@ def test_a_run_smaller_than_a_unit_is_written_whatever_jobs_says(
 
 
 def test_the_docstring_examples_run() -> None:
-    import sessionfaker.parallel
+    import sessionfaker.runs
+    import sessionfaker.sinks.ndjson
 
-    result = doctest.testmod(sessionfaker.parallel, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
-    assert result.attempted > 5
+    attempted = 0
+    for module in (sessionfaker.runs, sessionfaker.sinks.ndjson):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0
+        attempted += result.attempted
+    assert attempted > 5

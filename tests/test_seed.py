@@ -24,14 +24,13 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
-from sessionfaker import db
 from sessionfaker.cli import cli
-from sessionfaker.db.mysql import SHADOW, connect_args
-from sessionfaker.db.sqlite import sqlite_path
 from sessionfaker.errors import InvalidArgument
 from sessionfaker.generator import Generator
-from sessionfaker.output import SqlWriter
 from sessionfaker.rules import Checker
+from sessionfaker.sinks import SqlWriter, db
+from sessionfaker.sinks.db.engines.mysql import SHADOW, connect_args
+from sessionfaker.sinks.db.engines.sqlite import sqlite_path
 
 from .conftest import NOW, in_ci, profile
 
@@ -510,17 +509,19 @@ def test_connection_refused(name: str) -> None:
 def test_bad_credentials_and_unknown_database(name: str, tmp_path: Path) -> None:
     base = engine_for(name, tmp_path).url
     host, port = _host_port(base)
-    bad_user = _with(base, user="nosuch_sf", password="wrong")
+    # A name no other run (or earlier test) can have made an account for.
+    nobody = f"nosuch_sf_{uuid.uuid4().hex[:8]}"
+    bad_user = _with(base, user=nobody, password="wrong")
     shown = db.redact(bad_user)
     code, _, err = seed_cli(bad_user, "-n", "5")
     assert code == 1
     if name == "postgresql":
         # Trust authentication takes any password: an unknown role is what is refused.
         detail = (
-            f'connection to server at "{host}", port {port} failed: role "nosuch_sf" does not exist'
+            f'connection to server at "{host}", port {port} failed: role "{nobody}" does not exist'
         )
     else:
-        detail = "Access denied for user 'nosuch_sf'@'127.0.0.1'"
+        detail = f"Access denied for user '{nobody}'@'{host}' (using password: YES)"
     assert err == f"Error: cannot connect to {shown}: {detail}\n"
     assert "wrong" not in err
     unknown = _with(base, database="nosuch_db_sf")
@@ -550,9 +551,12 @@ def test_read_only_targets(engine: Engine) -> None:
         seeded(engine, table, 2, "ro")
         user = f"sf_ro_{uuid.uuid4().hex[:8]}"
         database = urlsplit(engine.url).path.strip("/")
-        engine.run(f"CREATE USER '{user}'@'%' IDENTIFIED BY 'pw'")
+        # The account's host is the one the test connects from, so no anonymous
+        # ''@'localhost' account on the server can shadow it; unique, dropped after.
+        host = _host_port(engine.url)[0]
+        engine.run(f"CREATE USER '{user}'@'{host}' IDENTIFIED BY 'pw'")
         try:
-            engine.run(f"GRANT SELECT ON `{database}`.* TO '{user}'@'%'")
+            engine.run(f"GRANT SELECT ON `{database}`.* TO '{user}'@'{host}'")
             url = _with(engine.url, user=user, password="pw")
             code, _, err = seed_cli(
                 url, "-n", "5", "--now", NOW, "--table", table, "--if-exists", "append"
@@ -560,7 +564,7 @@ def test_read_only_targets(engine: Engine) -> None:
             assert code == 1
             assert err == (
                 f"Error: {db.redact(url)}: INSERT command denied to user "
-                f"'{user}'@'127.0.0.1' for table `{database}`.`{table}`\n"
+                f"'{user}'@'{host}' for table `{database}`.`{table}`\n"
             )
             code, _, err = seed_cli(
                 url, "-n", "5", "--now", NOW, "--table", table, "--if-exists", "replace"
@@ -568,10 +572,10 @@ def test_read_only_targets(engine: Engine) -> None:
             assert code == 1
             assert err == (
                 f"Error: {db.redact(url)}: CREATE command denied to user "
-                f"'{user}'@'127.0.0.1' for table `{database}`.`{table}`\n"
+                f"'{user}'@'{host}' for table `{database}`.`{table}`\n"
             )
         finally:
-            engine.run(f"DROP USER '{user}'@'%'")
+            engine.run(f"DROP USER '{user}'@'{host}'")
         assert engine.count(table) == 2
         return
     code, out, err = seed_cli(url, "-n", "5", "--now", NOW, "--table", table, *args)
@@ -586,14 +590,14 @@ def test_read_only_targets(engine: Engine) -> None:
         (
             "oracle://scott@db/x",
             2,
-            "unsupported database URL 'oracle://scott@db/x': expected "
-            "sqlite:///PATH, postgresql://..., mysql://... or mariadb://...",
+            "unsupported database URL 'oracle://scott@db/x' (known schemes: "
+            "mariadb://, mysql://, postgres://, postgresql://, sqlite://)",
         ),
         (
             "sessions.db",
             2,
-            "unsupported database URL 'sessions.db': expected sqlite:///PATH, "
-            "postgresql://..., mysql://... or mariadb://...",
+            "unsupported database URL 'sessions.db' (known schemes: "
+            "mariadb://, mysql://, postgres://, postgresql://, sqlite://)",
         ),
         (
             "mysql://root:secret@127.0.0.1:3306",
@@ -669,7 +673,7 @@ def test_generate_sql_cli_output_loads_the_ndjson_sessions(engine: Engine) -> No
 def test_parallel_seed_works_from_a_script_on_standard_input(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'stdin.db'}"
     script = (
-        "from sessionfaker import db\n"
+        "from sessionfaker.sinks import db\n"
         "from sessionfaker.profile import load_profile\n"
         f"p = load_profile('default', now={NOW!r})\n"
         f"print(db.seed({url!r}, p, 3000, seed='stdin', batch_size=1000, parallel=True).rows)\n"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from sessionfaker import db
+from sessionfaker.sinks import db
 
 from .conftest import NOW, ROOT
 from .test_seed import ENGINES, Engine, engine_for, seeded
@@ -70,6 +70,8 @@ def interrupt_seed(url: str, table: str, mode: str) -> tuple[int, str]:
         stdout=subprocess.PIPE,
         stderr=follower,
         cwd=ROOT,
+        # SIGINT at its default even when this process ignores it (nohup, CI).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     os.close(follower)
     seen = b""

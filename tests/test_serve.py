@@ -29,12 +29,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sessionfaker.cli import cli
-from sessionfaker.db import seed
 from sessionfaker.generator import Generator
 from sessionfaker.profile import load_profile
 from sessionfaker.rules import STATUSES
 from sessionfaker.server import Server, Store, create_app, from_profile, from_table
 from sessionfaker.server.testing import SECRET_KEY
+from sessionfaker.sinks.db import seed
 
 from .conftest import NOW, child, profile
 

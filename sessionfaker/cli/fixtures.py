@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import click
 
-from ..fixtures import SCENARIOS, check_fixtures, recorded_now, write_fixtures
+from ..sinks.fixture_files import SCENARIOS, check_fixtures, recorded_now, write_fixtures
 from .common import errors, profile_options, resolve_profile
 
 
 @click.command()
-@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("directory")
 @profile_options
 @click.option(
     "-n",

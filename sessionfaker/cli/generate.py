@@ -1,13 +1,24 @@
 from __future__ import annotations
 
+import os
+import stat
+
 import click
 
 from ..errors import InvalidArgument
 from ..generator import Generator
-from ..output import FORMATS, atomic_output, write_sessions
-from ..parallel import parse_jobs, parse_shard, shard_range, write_ndjson
-from ..sql import DIALECTS
-from .common import UsageError, errors, profile_options, resolve_profile
+from ..runs import available_cpus, check_range, parse_jobs, parse_shard, shard_range, worker_count
+from ..sinks import FORMATS, atomic_output, write_ndjson, write_sessions
+from ..sinks.db.dialects import DIALECTS
+from .common import UsageError, errors, on_interrupt, profile_options, resolve_profile
+from .progress import Stopwatch, pipe_closed_is_the_end, progress, summary
+
+
+def _special(path: str) -> bool:
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 @click.command()
@@ -58,9 +69,9 @@ from .common import UsageError, errors, profile_options, resolve_profile
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True),
     default=None,
-    help="Output file, written atomically (default: stdout).",
+    metavar="PATH",
+    help="Output file, written atomically (default: stdout); a device or FIFO is written in place.",
 )
 @click.option(
     "-j",
@@ -103,10 +114,28 @@ def generate(
         workers = parse_jobs(jobs)
         if shard is not None:
             start, count = shard_range(start, count, *parse_shard(shard))
+        check_range(start, count)
         if workers > 1 and fmt != "ndjson":
             raise InvalidArgument(f"--jobs: only the ndjson format is written in parallel ({fmt})")
     profile = resolve_profile(profile_ref, now, overrides)
-    with errors():
+    cpus = available_cpus()
+    if workers > cpus:
+        n = worker_count(workers, count)
+        click.echo(
+            f"--jobs {workers}: {cpus} CPUs available, using {n} worker "
+            + ("process" if n == 1 else "processes"),
+            err=True,
+        )
+    where = "stdout" if output in (None, "-") else output
+    # A regular file is replaced only when complete; a device or FIFO is written in place.
+    kept = output is not None and where != "stdout" and not _special(output)
+    clock = Stopwatch()
+    with (
+        on_interrupt(f"nothing was written to {where}" if kept else None),
+        errors(),
+        pipe_closed_is_the_end(),
+        progress(count, "generating") as bar,
+    ):
         if fmt == "ndjson":
             with atomic_output(output) as stream:
                 write_ndjson(
@@ -117,15 +146,17 @@ def generate(
                     count=count,
                     jobs=workers,
                     int64_as_string=int64_as_string,
+                    progress=bar,
                 )
-            return
-        sessions = Generator(profile, seed).generate(start, count)
-        write_sessions(
-            sessions,
-            output,
-            fmt,
-            pretty=pretty,
-            int64_as_string=int64_as_string,
-            dialect=dialect,
-            table=table,
-        )
+        else:
+            write_sessions(
+                Generator(profile, seed).generate(start, count),
+                output,
+                fmt,
+                progress=bar,
+                pretty=pretty,
+                int64_as_string=int64_as_string,
+                dialect=dialect,
+                table=table,
+            )
+    summary(f"wrote {clock.rate(count, 'sessions')} to {where}")

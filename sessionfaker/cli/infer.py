@@ -6,7 +6,7 @@ import click
 
 from ..errors import InputError
 from ..infer import infer_file
-from ..output import atomic_output
+from ..sinks.files import atomic_output
 from .common import UsageError, errors
 from .stats import parse_now_option
 

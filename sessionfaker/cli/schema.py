@@ -6,7 +6,7 @@ import click
 
 from ..rules import to_json_schema_with_rules
 from ..schema import structure_text, to_json_schema, to_json_structure
-from ..sql import DIALECTS, create_table_sql
+from ..sinks.db.dialects import DIALECTS, create_table_sql
 from .common import errors
 
 

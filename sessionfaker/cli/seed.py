@@ -1,26 +1,11 @@
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import click
 
-from ..db import IF_EXISTS, Progress, read_user_ids
-from ..db import seed as seed_database
-from .common import errors, profile_options, resolve_profile
-
-
-@contextmanager
-def _progress(count: int, quiet: bool) -> Iterator[Progress | None]:
-    """A progress bar on stderr when it is a terminal (stdout stays clean)."""
-    if quiet or count == 0 or not sys.stderr.isatty():
-        yield None
-        return
-    with click.progressbar(
-        length=count, label="seeding", file=sys.stderr, show_pos=True, show_eta=True
-    ) as bar:
-        yield bar.update
+from ..sinks.db import IF_EXISTS, read_user_ids
+from ..sinks.db import seed as seed_database
+from .common import errors, on_interrupt, profile_options, resolve_profile
+from .progress import progress
 
 
 @click.command()
@@ -58,7 +43,6 @@ def _progress(count: int, quiet: bool) -> Iterator[Progress | None]:
 @click.option(
     "--user-ids-from",
     "user_ids_from",
-    type=click.Path(dir_okay=False),
     default=None,
     metavar="FILE",
     help="Draw user_id from these ids, one a line.",
@@ -94,23 +78,22 @@ def seed(
     profile = resolve_profile(profile_ref, now, overrides)
     with errors():
         user_ids = read_user_ids(user_ids_from) if user_ids_from is not None else None
-        try:
-            with _progress(count, quiet) as progress:
-                result = seed_database(
-                    url,
-                    profile,
-                    count,
-                    seed=seed,
-                    start=start,
-                    table=table,
-                    if_exists=if_exists,
-                    batch_size=batch_size,
-                    user_ids=user_ids,
-                    user_ids_query=user_ids_query,
-                    progress=progress,
-                )
-        except KeyboardInterrupt:
-            click.echo(f"interrupted: nothing was written to {table}", err=True)
-            sys.exit(130)
+        with (
+            on_interrupt(f"nothing was written to {table}"),
+            progress(count, "seeding", quiet) as bar,
+        ):
+            result = seed_database(
+                url,
+                profile,
+                count,
+                seed=seed,
+                start=start,
+                table=table,
+                if_exists=if_exists,
+                batch_size=batch_size,
+                user_ids=user_ids,
+                user_ids_query=user_ids_query,
+                progress=bar,
+            )
     if not quiet:
         click.echo(result.summary(), err=True)

@@ -14,11 +14,12 @@ from multiprocessing import get_context
 
 import orjson
 
-from ..db import SeedError, connect, first_line, redact
 from ..errors import InputError, InvalidArgument, SessionfakerError
 from ..generator import Generator
 from ..profile import Profile
 from ..schema import load_structure
+from ..sinks.db.base import SeedError, first_line, redact
+from ..sinks.db.registry import connect
 from .state import Sessions, clock_ms
 from .store import Part, Store, write_part
 

@@ -1,44 +1,57 @@
 """PostgreSQL through psycopg 3, loading with ``COPY ... FROM STDIN (FORMAT csv)``.
 
 The URL is handed to libpq as it is, so every libpq URI parameter works
-(``?sslmode=require``, ``?options=-c%20search_path%3Dapp``).
+(``?sslmode=require``, ``?options=-c%20search_path%3Dapp``). A session-level
+advisory lock per table makes a second run into the same table wait for the
+first, then find the table made.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-from ..errors import require_extra
-from ..output import csv_rows
-from ..sql import create_table_statements, quote_ident
-from . import Column, SeedError, Sink, first_line
+from ....errors import InvalidArgument, require_extra
+from ...csv import csv_text
+from ..base import Column, Encoder, SeedError, Sink, first_line, row_decoder
+from ..dialects import create_table_statements, quote_ident
+from ..registry import register
 
-try:
-    import psycopg
-    from psycopg import errors as pg_errors
-except ImportError:  # pragma: no cover - the postgresql extra is missing
-    psycopg = None  # type: ignore[assignment]
+# SQLSTATE read_only_sql_transaction
+_READ_ONLY = "25006"
+
+
+def _driver() -> Any:
+    require_extra("postgresql", "psycopg.errors", "postgresql://")
+    return require_extra("postgresql", "psycopg", "postgresql://")
 
 
 def csv_batch(batch: list[dict[str, Any]]) -> bytes:
     """Sessions as the CSV that ``COPY ... (FORMAT csv)`` reads."""
-    return "".join(csv_rows(batch)).encode()
+    return csv_text(batch).encode()
 
 
 def _q(name: str) -> str:
     return quote_ident(name, "postgresql")
 
 
+@register("postgresql", "postgres")
 class PostgresqlSink(Sink):
     dialect = "postgresql"
     default_batch_size = 5_000
     parallel_pays = False
 
     def connect(self) -> None:
-        require_extra("postgresql", "psycopg", "postgresql://")
+        parts = urlsplit(self.url)
+        if parts.path.strip("/") == "" and "dbname" not in parse_qs(parts.query):
+            raise InvalidArgument(
+                f"{self.display}: no database name (postgresql://user@host/DATABASE)"
+            )
+        self.db = psycopg = _driver()
         try:
             self.conn = psycopg.connect(self.url, connect_timeout=10)
         except psycopg.Error as exc:
@@ -66,13 +79,39 @@ class PostgresqlSink(Sink):
             return None
         return [Column(str(n), str(t), bool(nl), bool(d)) for n, t, nl, d in rows]
 
-    def query_strings(self, query: str) -> list[str]:
+    def query_column(self, query: str, limit: int) -> list[Any]:
+        # A read-only transaction; the extended protocol refuses a second
+        # statement (so no COMMIT can end it early). Rows stream, so a huge
+        # result is cut at ``limit`` instead of being fetched whole.
+        self.conn.read_only = True
         try:
             with self.conn.cursor() as cur:
-                cur.execute(query.encode())
-                return [str(row[0]) for row in cur.fetchall()]
+                rows = cur.stream(query.encode())
+                try:
+                    return [row[0] for row in itertools.islice(rows, limit)]
+                finally:
+                    rows.close()
         finally:
             self.conn.rollback()
+            self.conn.read_only = False
+
+    def refused_write(self, exc: BaseException) -> bool:
+        return getattr(exc, "sqlstate", None) == _READ_ONLY
+
+    @contextlib.contextmanager
+    def locked(self, table: str) -> Iterator[None]:
+        key = "hashtextextended('sessionfaker:' || current_schema() || '.' || %s, 0)"
+        with self.conn.cursor() as cur:
+            cur.execute(f"SELECT pg_advisory_lock({key})", (table,))
+        self.conn.commit()
+        try:
+            yield
+        finally:
+            with contextlib.suppress(self.db.Error):
+                self.conn.rollback()
+                with self.conn.cursor() as cur:
+                    cur.execute(f"SELECT pg_advisory_unlock({key})", (table,))
+                self.conn.commit()
 
     def begin(self, table: str, *, exists: bool, if_exists: str) -> str:
         t = _q(table)
@@ -99,7 +138,7 @@ class PostgresqlSink(Sink):
             finally:
                 self._copy = None
 
-    def encoder(self, table: str) -> Callable[[list[dict[str, Any]]], Any]:
+    def encoder(self, table: str) -> Encoder:
         return csv_batch
 
     def write(self, payload: Any) -> None:
@@ -109,13 +148,15 @@ class PostgresqlSink(Sink):
         self.conn.commit()
 
     def abort(self, table: str) -> None:
-        with contextlib.suppress(psycopg.Error):
+        with contextlib.suppress(self.db.Error):
             self.conn.rollback()
 
     def translate(self, exc: BaseException, table: str) -> SeedError | None:
-        if isinstance(exc, pg_errors.UniqueViolation):
+        psycopg = self.db
+        if isinstance(exc, psycopg.errors.UniqueViolation):
             m = re.search(r"\(id\)=\((.*)\)", exc.diag.message_detail or "")
-            return self.duplicate(table, m.group(1) if m else None)
+            if m or exc.diag.constraint_name == f"{table}_pkey":
+                return self.duplicate(table, m.group(1) if m else None)
         if isinstance(exc, psycopg.Error):
             return SeedError(f"{self.display}: {_tidy(first_line(exc))}")
         return None
@@ -126,8 +167,7 @@ class PostgresqlSink(Sink):
         with self.conn.cursor(name="sessionfaker_read") as cur:
             order = f'{_q("id")} COLLATE "C"'
             cur.execute(f"SELECT {cols} FROM {_q(table)} ORDER BY {order}".encode())
-            for row in cur:
-                yield dict(zip(names, row, strict=True))
+            yield from map(row_decoder(self.structure, json_text=False, int_booleans=False), cur)
         self.conn.rollback()
 
 

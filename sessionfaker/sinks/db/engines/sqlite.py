@@ -15,10 +15,16 @@ from urllib.parse import quote, urlsplit
 
 import orjson
 
-from ..errors import InvalidArgument
-from ..schema import load_structure
-from ..sql import create_table_statements, insert_prefix, quote_ident
-from . import Column, SeedError, Sink, json_fields
+from ....errors import InvalidArgument
+from ....schema import load_structure
+from ..base import Column, Encoder, SeedError, Sink, row_decoder
+from ..dialects import create_table_statements, insert_prefix, quote_ident
+from ..registry import register
+
+# What a --user-ids-query may do: read tables and call functions, nothing else.
+_READING = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION}
+_READING.add(getattr(sqlite3, "SQLITE_RECURSIVE", 33))
+_REFUSED = ("not authorized", "authorization denied", "readonly")
 
 
 def sqlite_path(url: str) -> tuple[str, str]:
@@ -42,7 +48,7 @@ def _row_builder() -> Callable[[list[dict[str, Any]]], list[tuple[Any, ...]]]:
     parts = []
     for f in load_structure().fields:
         key = repr(f.name)
-        if f.type in ("object", "array"):
+        if f.nested:
             parts.append(f"None if (v := s[{key}]) is None else dumps(v).decode()")
         elif f.type == "boolean":
             parts.append(f"None if (v := s[{key}]) is None else int(v)")
@@ -50,7 +56,7 @@ def _row_builder() -> Callable[[list[dict[str, Any]]], list[tuple[Any, ...]]]:
             parts.append(f"s[{key}]")
     source = "def rows(batch):\n    return [(" + ", ".join(parts) + ",) for s in batch]\n"
     namespace: dict[str, Any] = {"dumps": orjson.dumps}
-    exec(compile(source, "<sessionfaker.db.sqlite rows>", "exec"), namespace)
+    exec(compile(source, "<sessionfaker sqlite rows>", "exec"), namespace)
     built: Callable[[list[dict[str, Any]]], list[tuple[Any, ...]]] = namespace["rows"]
     return built
 
@@ -60,6 +66,11 @@ def parameter_rows(batch: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return _row_builder()(batch)
 
 
+def _only_reading(action: int, *_: Any) -> int:
+    return sqlite3.SQLITE_OK if action in _READING else sqlite3.SQLITE_DENY
+
+
+@register("sqlite")
 class SqliteSink(Sink):
     dialect = "sqlite"
     default_batch_size = 10_000
@@ -96,12 +107,36 @@ class SqliteSink(Sink):
             for name, type_, notnull, default, pk in rows
         ]
 
-    def query_strings(self, query: str) -> list[str]:
-        return [str(row[0]) for row in self.conn.execute(query)]
+    def query_column(self, query: str, limit: int) -> list[Any]:
+        # The authorizer denies anything but reading while the query is
+        # prepared and run; query_only backs it up at the engine level.
+        self.conn.execute("PRAGMA query_only = ON")
+        self.conn.set_authorizer(_only_reading)
+        try:
+            cur = self.conn.execute(query)
+            return [row[0] for row in cur.fetchmany(limit)]
+        finally:
+            self.conn.set_authorizer(None)
+            self.conn.execute("PRAGMA query_only = OFF")
+
+    def refused_write(self, exc: BaseException) -> bool:
+        text = str(exc)
+        return isinstance(exc, sqlite3.DatabaseError) and any(r in text for r in _REFUSED)
+
+    @contextlib.contextmanager
+    def locked(self, table: str) -> Iterator[None]:
+        # The write lock, taken before the table is looked at: a second run
+        # waits here, then finds the table the first one made.
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
 
     def begin(self, table: str, *, exists: bool, if_exists: str) -> str:
         t = quote_ident(table, "sqlite")
-        self.conn.execute("BEGIN IMMEDIATE")
         if exists and if_exists == "replace":
             self.conn.execute(f"DROP TABLE {t}")
         elif exists and if_exists == "truncate":
@@ -113,7 +148,7 @@ class SqliteSink(Sink):
         self._insert = f"{insert_prefix(table, 'sqlite', self.structure.names)} ({marks})"
         return table
 
-    def encoder(self, table: str) -> Callable[[list[dict[str, Any]]], Any]:
+    def encoder(self, table: str) -> Encoder:
         return parameter_rows
 
     def write(self, payload: Any) -> None:
@@ -138,13 +173,4 @@ class SqliteSink(Sink):
         s = self.structure
         cols = ", ".join(quote_ident(n, "sqlite") for n in s.names)
         cur = self.conn.execute(f'SELECT {cols} FROM {quote_ident(table, "sqlite")} ORDER BY "id"')
-        js, bools = json_fields(s), [i for i, f in enumerate(s.fields) if f.type == "boolean"]
-        for row in cur:
-            values = list(row)
-            for i in js:
-                if values[i] is not None:
-                    values[i] = orjson.loads(values[i])
-            for i in bools:
-                if values[i] is not None:
-                    values[i] = bool(values[i])
-            yield dict(zip(s.names, values, strict=True))
+        yield from map(row_decoder(s, json_text=True, int_booleans=True), cur)

@@ -1,4 +1,4 @@
-"""SQL for the three engines: table DDL, identifier and literal quoting.
+"""SQL for the three engines: table DDL, identifier and literal quoting, INSERTs.
 
 Column names and types come from the :class:`~sessionfaker.schema.Structure`:
 integer fields (epoch milliseconds) are ``BIGINT``, object and array fields
@@ -20,8 +20,8 @@ from typing import Any
 
 import orjson
 
-from .errors import InvalidArgument
-from .schema import Field, Structure, load_structure
+from ...errors import InvalidArgument
+from ...schema import Field, Structure, load_structure
 
 DIALECTS = ("sqlite", "postgresql", "mysql")
 PRIMARY_KEY = "id"
@@ -209,3 +209,33 @@ def insert_prefix(table: str, dialect: str, columns: Sequence[str]) -> str:
     check_table_name(table, _MAX_IDENT)
     cols = ", ".join(quote_ident(c, dialect) for c in columns)
     return f"INSERT INTO {quote_ident(table, dialect)} ({cols}) VALUES"
+
+
+class InsertStatement:
+    """Makes one multi-row ``INSERT`` of a batch of sessions: ``prefix`` (from
+    :func:`insert_prefix`) and a row of literals per session, without the
+    trailing ``;``. Picklable (the encoders are rebuilt where it runs), so a
+    second process can build the statements."""
+
+    def __init__(self, prefix: str, dialect: str, structure: Structure | None = None) -> None:
+        self.prefix = prefix
+        self.dialect = check_dialect(dialect)
+        self.structure = structure or load_structure()
+        self._pairs = self._plan()
+
+    def _plan(self) -> list[tuple[str, Callable[[Any], str]]]:
+        s = self.structure
+        return list(zip(s.names, literal_encoders(s, self.dialect), strict=True))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"prefix": self.prefix, "dialect": self.dialect, "structure": self.structure}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._pairs = self._plan()
+
+    def __call__(self, batch: Sequence[dict[str, Any]]) -> str:
+        pairs = self._pairs
+        return self.prefix + ",\n".join(
+            "(" + ", ".join([enc(row[name]) for name, enc in pairs]) + ")" for row in batch
+        )

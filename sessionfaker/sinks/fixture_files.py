@@ -1,4 +1,4 @@
-"""Fixture sets: one reviewable JSON file per scenario, and a manifest.
+"""Fixture files: one reviewable JSON file per scenario, and a manifest.
 
 A scenario is a set of profile overrides that forces one situation (a
 status, an actor kind, a pending task, ...). Each scenario draws from its
@@ -18,19 +18,25 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, InvalidArgument
-from .generator import Generator
-from .output import JsonWriter, atomic_output
-from .profile import Profile
-from .rules import ACTOR_KINDS, DEVICE_KINDS, STATUSES, TASK_KEYS
-from .timeutil import format_instant
+from ..errors import InputError, InvalidArgument, SessionfakerError
+from ..generator import Generator
+from ..profile import Profile
+from ..rules import ACTOR_KINDS, DEVICE_KINDS, STATUSES, TASK_KEYS
+from ..timeutil import format_instant, parse_instant
+from .files import atomic_output
+from .ndjson import JsonWriter
 
 MANIFEST = "manifest.json"
+GENERATED_BY = "sessionfaker fixtures"
+# The names of the files a fixture set has: only such files are ever removed.
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.json\Z")
 
 _ACTOR_TEXT = {
     "dashboard": "impersonated from Clerk's dashboard (actor with iss, sid and sub)",
@@ -154,7 +160,7 @@ def build_fixtures(profile: Profile, seed: int | str = 0, count: int = 3) -> dic
             "sessions": len(sessions),
         }
     manifest = {
-        "generated_by": "sessionfaker fixtures",
+        "generated_by": GENERATED_BY,
         "profile": profile.name,
         "seed": str(seed),
         "now": format_instant(profile.now),
@@ -165,43 +171,99 @@ def build_fixtures(profile: Profile, seed: int | str = 0, count: int = 3) -> dic
     return files
 
 
-def recorded_now(directory: str | Path) -> str | None:
-    """The reference time the directory's manifest records, if it has one."""
-    path = Path(directory) / MANIFEST
+def _manifest(d: Path, *, writing: bool) -> dict[str, Any] | None:
+    """The manifest of ``d`` if sessionfaker wrote it, None if there is none;
+    a manifest that is not sessionfaker's is refused."""
+    path = d / MANIFEST
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        mode = path.lstat().st_mode
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read the manifest ({exc})") from None
-    now = doc.get("now") if isinstance(doc, dict) else None
-    return now if isinstance(now, str) else None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the manifest ({exc.strerror})") from None
+    doc: Any = None
+    if stat.S_ISREG(mode):
+        try:
+            doc = json.loads(path.read_bytes())
+        except (OSError, ValueError, RecursionError):
+            doc = None
+    if (
+        not isinstance(doc, dict)
+        or doc.get("generated_by") != GENERATED_BY
+        or not isinstance(doc.get("files"), dict)
+    ):
+        refusal = f": refusing to write into {d} (nothing was changed)" if writing else ""
+        raise InvalidArgument(f"{path}: not a sessionfaker fixtures manifest{refusal}")
+    return doc
 
 
-def _listed(directory: Path) -> list[str]:
+def recorded_now(directory: str | Path) -> str | None:
+    """The reference time the directory's manifest records, if it has one."""
+    d = Path(directory)
+    doc = _manifest(d, writing=False) if d.is_dir() else None
+    if doc is None:
+        return None
+    now = doc.get("now")
     try:
-        doc = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    files = doc.get("files") if isinstance(doc, dict) else None
-    return (
-        [f for f in files if isinstance(f, str) and "/" not in f] if isinstance(files, dict) else []
-    )
+        if not isinstance(now, str):
+            raise ValueError(now)
+        parse_instant(now)
+    except (ValueError, SessionfakerError):
+        raise InputError(f"{d / MANIFEST}: now: not a valid time ({now!r})") from None
+    return now
+
+
+def _refuse(path: Path, why: str) -> InvalidArgument:
+    return InvalidArgument(f"{path}: {why}: refusing to write (nothing was changed)")
+
+
+def _plan(d: Path, files: Mapping[str, bytes]) -> list[str]:
+    """Check that writing ``files`` into ``d`` touches nothing sessionfaker did
+    not write; return the files an older set listed that this one lacks."""
+    if d.exists() and not d.is_dir():
+        raise InvalidArgument(f"{d}: not a directory")
+    manifest = _manifest(d, writing=True) if d.is_dir() else None
+    ours = {n for n in (manifest or {}).get("files", {}) if isinstance(n, str) and _NAME.match(n)}
+    for name in files:
+        path = d / name
+        try:
+            mode = path.lstat().st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+        if stat.S_ISLNK(mode):
+            raise _refuse(path, "a symlink")
+        if not stat.S_ISREG(mode):
+            raise _refuse(path, "not a regular file")
+        if name != MANIFEST and name not in ours:
+            raise _refuse(path, "exists and no sessionfaker manifest lists it")
+    stale = []
+    for name in sorted(ours - set(files)):
+        try:
+            if stat.S_ISREG((d / name).lstat().st_mode):
+                stale.append(name)
+        except OSError:
+            pass
+    return stale
 
 
 def write_fixtures(
     directory: str | Path, profile: Profile, seed: int | str = 0, count: int = 3
 ) -> list[str]:
     """Write the fixture set into ``directory`` (created if missing), each file
-    atomically; files an older manifest listed and this set lacks are removed.
+    atomically; files an older manifest of sessionfaker's listed and this set
+    lacks are removed. Nothing else is ever touched: a directory whose
+    manifest is not sessionfaker's, or whose files of the same names are not
+    listed in it (or are symlinks), is refused before anything is written.
     Returns the names of the files whose bytes changed."""
     d = Path(directory)
     files = build_fixtures(profile, seed, count)
+    stale = _plan(d, files)
     try:
         d.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{d}: cannot create the directory ({exc.strerror})") from None
-    stale = [f for f in _listed(d) if f not in files]
     changed = []
     # The manifest goes last: until it is written, the old one still describes the set.
     for name in sorted(files, key=lambda n: n == MANIFEST):
@@ -237,5 +299,7 @@ def check_fixtures(
                 out.append(("differs", name))
         except FileNotFoundError:
             out.append(("missing", name))
+        except OSError:
+            out.append(("differs", name))
     out.extend(("unexpected", p.name) for p in sorted(d.glob("*.json")) if p.name not in files)
     return out

@@ -1,0 +1,1 @@
+"""One module per database engine, each registering its Sink for its URL schemes."""
