@@ -231,7 +231,7 @@ class Api:
     async def list_sessions(self, request: Request) -> Response:
         args = list_params(query(request))
         paginated = args.pop("paginated")
-        data = b"[" + b",".join(self.sessions.page(**args)) + b"]"
+        data = b"[%b]" % b",".join(self.sessions.page(**args))
         if paginated:
             del args["limit"], args["offset"]
             data = b'{"data":' + data + b',"total_count":%d}' % self.sessions.count(**args)

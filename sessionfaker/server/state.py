@@ -175,6 +175,8 @@ class Sessions:
         self, user_id: str | None, client_id: str | None, code: int | None
     ) -> builtins.list[_Created]:
         """The matching created sessions, newest first."""
+        if not self._created:
+            return []
         made = [
             c
             for c in self._created
