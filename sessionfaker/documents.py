@@ -24,7 +24,7 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import ProfileError
+from .errors import ProfileError, require_extra
 
 MAX_BYTES = 1 << 20
 """The largest profile file read: built-in profiles are about 1 KB."""
@@ -140,15 +140,9 @@ def _join(path: str, key: str) -> str:
 
 
 def _read_yaml(text: str, label: str) -> Any:
-    try:
-        import yaml
-    except ModuleNotFoundError:
-        raise ProfileError(
-            label,
-            "",
-            f"YAML profiles need the '{YAML_EXTRA}' extra "
-            f"(pip install 'sessionfaker[{YAML_EXTRA}]'), or write the profile in TOML",
-        ) from None
+    yaml = require_extra(
+        YAML_EXTRA, "yaml", f"{label}: a YAML profile", hint=" (or write the profile in TOML)"
+    )
 
     loader = yaml.SafeLoader(text)
     try:

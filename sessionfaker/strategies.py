@@ -26,20 +26,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from .errors import InvalidArgument, MissingExtraError, ProfileError, did_you_mean
+
 try:
     from hypothesis import strategies as st
     from hypothesis.strategies import DrawFn, SearchStrategy
 except ModuleNotFoundError as _missing:  # name the extra, as the other extras do
     if _missing.name != "hypothesis":
         raise
-    raise ModuleNotFoundError(
-        "sessionfaker.strategies needs hypothesis, from the 'hypothesis' extra: "
-        "pip install 'sessionfaker[hypothesis]'",
-        name="hypothesis",
-    ) from None
+    raise MissingExtraError("hypothesis", "hypothesis", "sessionfaker.strategies") from None
 
 from . import ids
-from .errors import InvalidArgument, ProfileError, did_you_mean
 from .profile import Profile, creation_range, lifetimes, load_profile
 from .rules import (
     ACTIVITY_ID_LAG_S,

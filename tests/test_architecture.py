@@ -33,27 +33,25 @@ LAYERS: list[tuple[str, bool, dict[str, list[str]]]] = [
         "structure and rules",
         False,
         {
-            "structure": [
-                "errors",
-                "timeutil",
-                "ids",
-                "schema",
-                "session",
-                "vocab",
-                "places",
-                "browsers",
-                "rules",
-                "rules.*",
-            ]
+            "structure": ["errors", "timeutil", "ids", "schema", "session"],
+            "rules": ["rules", "rules.*"],
+            "vocabulary": ["vocab", "places", "browsers"],
         },
     ),
-    ("profile and plan", False, {"profile": ["profile", "documents"]}),
-    ("engines", False, {"engines": ["generator"]}),
+    (
+        "profile and plan",
+        False,
+        {"profile": ["profile", "documents", "plan", "population"]},
+    ),
+    ("engines", False, {"bulk": ["generator", "columns", "encode"]}),
     (
         "sinks and readers",
         False,
         {
-            "sinks": ["reader", "output", "sql", "db", "db.*", "fixtures", "parallel"],
+            "sinks": [
+                *("reader", "output", "sql", "db", "db.*", "fixtures", "parallel"),
+                *("runs", "sinks", "sinks.*"),
+            ],
             "readers": ["validate", "stats", "stats.*", "infer", "measures"],
         },
     ),
@@ -71,6 +69,7 @@ LAYERS: list[tuple[str, bool, dict[str, list[str]]]] = [
             ]
         },
     ),
+    # An adapter over HTTP, but one the CLI and the plugin start.
     ("server", False, {"server": ["server", "server.*"]}),
     (
         "adapters",
@@ -260,6 +259,7 @@ def test_the_checker_sees_what_it_is_meant_to_see() -> None:
     assert ("__init__", "generator", "types") in found  # under TYPE_CHECKING
     assert ("db.sqlite", "db", "import") in found  # from . import Column (a name of db)
     assert placement("stats.schema") == (3, "readers")
+    assert placement("signing.strategies") == (6, "strategies")
 
 
 def sizes() -> tuple[dict[str, int], dict[str, int]]:

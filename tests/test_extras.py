@@ -91,6 +91,31 @@ CASES = [
         id="mysql",
     ),
     pytest.param(
+        "yaml",
+        ["cli", "profiles", "check", "{out}.yaml"],
+        "Error: "
+        + message("{out}.yaml: a YAML profile", "yaml", "yaml", " (or write the profile in TOML)"),
+        id="yaml",
+    ),
+    pytest.param(
+        "hypothesis",
+        ["import", "sessionfaker.strategies"],
+        "MissingExtraError: " + message("sessionfaker.strategies", "hypothesis", "hypothesis"),
+        id="hypothesis",
+    ),
+    pytest.param(
+        "cryptography",
+        ["cli", "keys", "--seed", "1"],
+        "Error: " + message("signing", "cryptography", "tokens"),
+        id="tokens",
+    ),
+    pytest.param(
+        "starlette",
+        ["import", "sessionfaker.server"],
+        "MissingExtraError: " + message("the server", "starlette", "server"),
+        id="server",
+    ),
+    pytest.param(
         "dask",
         ["import", "sessionfaker.dask"],
         "MissingExtraError: " + message("sessionfaker.dask", "dask", "dask"),
@@ -105,6 +130,9 @@ def test_a_missing_extra_is_named_with_its_pip_command(
 ) -> None:
     out = tmp_path / "out"
     argv = [a.replace("{out}", str(out)) for a in args]
+    expected = expected.replace("{out}", str(out))
+    if hidden == "yaml":
+        (tmp_path / "out.yaml").write_text("actor:\n  rate: 0.5\n")
     proc = subprocess.run(
         [sys.executable, "-c", RUNNER, hidden, *argv],
         capture_output=True,
@@ -113,7 +141,7 @@ def test_a_missing_extra_is_named_with_its_pip_command(
         timeout=120,
     )
     assert (proc.returncode, proc.stdout, proc.stderr) == (1, "", expected + "\n")
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == (["out.yaml"] if hidden == "yaml" else [])
 
 
 def test_the_error_is_an_import_error_that_keeps_its_details() -> None:

@@ -115,10 +115,10 @@ def test_wheel_installs_and_generates_with_a_builtin_profile(tmp_path: Path) -> 
         text=True,
     )
     assert (check.returncode, check.stdout, check.stderr) == (
-        2,
+        1,
         "",
-        "Error: mine.yaml: YAML profiles need the 'yaml' extra (pip install "
-        "'sessionfaker[yaml]'), or write the profile in TOML\n",
+        "Error: mine.yaml: a YAML profile needs yaml, from the 'yaml' extra: pip install "
+        "'sessionfaker[yaml]' (or write the profile in TOML)\n",
     )
 
 

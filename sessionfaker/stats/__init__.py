@@ -31,12 +31,11 @@ from __future__ import annotations
 
 from .plot import PLOT_SUFFIXES, plot_stats
 from .report import Stats, describe, describe_file, finish, percentiles
-from .schema import DURATIONS, PERCENTILES, REPORT_SCHEMA, SCHEMA_ID, Report
+from .schema import DURATIONS, PERCENTILES, REPORT_SCHEMA, SCHEMA_ID, QuantityTest, Report
 from .significance import (
     DEFAULT_ALPHA,
     MIN_REFERENCE,
     Comparison,
-    QuantityTest,
     compare,
     compare_with_profile,
     holm,

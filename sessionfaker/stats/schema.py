@@ -18,7 +18,9 @@ a table has (:class:`Categories`).
 
 from __future__ import annotations
 
+import dataclasses
 import types
+from dataclasses import dataclass
 from typing import (
     Annotated,
     Any,
@@ -42,12 +44,13 @@ __all__ = [
     "SCHEMA_ID",
     "TASK_COUNTS",
     "TESTS",
+    "AsDict",
     "Categories",
     "CategoryTable",
     "ComparisonReport",
     "Json",
     "Keys",
-    "QuantityTestReport",
+    "QuantityTest",
     "Report",
     "TestName",
     "json_schema",
@@ -90,6 +93,13 @@ class Keys:
 
     def __init__(self, *names: str) -> None:
         self.names = names
+
+
+class AsDict:
+    """A ``dict[str, Any]`` made by ``dataclasses.asdict`` of this dataclass."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
 
 
 class Categories:
@@ -155,7 +165,10 @@ class ViolationsReport(TypedDict):
     by_rule: dict[str, Count]
 
 
-class QuantityTestReport(TypedDict):
+@dataclass(frozen=True)
+class QuantityTest:
+    """One two-sample test of one quantity (in the report, ``dataclasses.asdict`` of it)."""
+
     quantity: str
     test: TestName
     statistic: float | None
@@ -165,7 +178,10 @@ class QuantityTestReport(TypedDict):
     significant: bool
     observed: dict[str, float]
     expected: dict[str, float]
-    note: str
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
 
 
 class ComparisonReport(TypedDict):
@@ -175,7 +191,7 @@ class ComparisonReport(TypedDict):
     alpha: Annotated[float, Json(exclusiveMinimum=0, exclusiveMaximum=1)]
     correction: Literal["holm"]
     significant: list[str]
-    tests: list[QuantityTestReport]
+    tests: list[Annotated[dict[str, Any], AsDict(QuantityTest)]]
 
 
 class Report(TypedDict):
@@ -208,13 +224,17 @@ def json_schema(tp: Any) -> dict[str, Any]:
     """The JSON Schema (2020-12) of the JSON values of type ``tp``.
 
     Understands ``str``, ``int``, ``float``, ``bool``, ``Literal``, ``X |
-    None``, ``list[X]``, ``dict[str, X]``, TypedDicts (closed objects whose
-    keys are all required) and the ``Annotated`` metadata of this module.
+    None``, ``list[X]``, ``dict[str, X]``, TypedDicts and dataclasses (closed
+    objects whose keys are all required) and the ``Annotated`` metadata of
+    this module.
     """
     meta: tuple[Any, ...] = ()
     if get_origin(tp) is Annotated:
         tp, *rest = get_args(tp)
         meta = tuple(rest)
+    shape = next((m.cls for m in meta if isinstance(m, AsDict)), None)
+    if shape is not None:
+        tp = shape
     schema = _bare(tp, meta)
     for m in meta:
         if isinstance(m, Json):
@@ -252,6 +272,10 @@ def _bare(tp: Any, meta: tuple[Any, ...]) -> dict[str, Any]:
         if set(hints) != tp.__required_keys__:
             raise TypeError(f"{tp.__name__}: every key of a report object is required")
         return _object({name: json_schema(h) for name, h in hints.items()})
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        hints = get_type_hints(tp, include_extras=True)
+        fields = [f.name for f in dataclasses.fields(tp)]
+        return _object({name: json_schema(hints[name]) for name in fields})
     raise TypeError(f"no JSON Schema for {tp!r}")
 
 

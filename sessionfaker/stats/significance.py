@@ -20,14 +20,13 @@ from ..generator import Generator
 from ..profile import Profile
 from ..timeutil import format_instant
 from .report import Stats, _shares, percentiles
-from .schema import DURATIONS, ComparisonReport, QuantityTestReport, TestName
+from .schema import DURATIONS, ComparisonReport, QuantityTest
 from .tally import collect
 
 __all__ = [
     "DEFAULT_ALPHA",
     "MIN_REFERENCE",
     "Comparison",
-    "QuantityTest",
     "compare",
     "compare_with_profile",
     "holm",
@@ -37,36 +36,6 @@ DEFAULT_ALPHA = 0.05
 # The reference sample drawn from a profile has at least this many sessions,
 # so that its own noise is small next to the file's.
 MIN_REFERENCE = 10_000
-
-
-@dataclass(frozen=True)
-class QuantityTest:
-    """One two-sample test of one quantity."""
-
-    quantity: str
-    test: TestName
-    statistic: float | None
-    dof: int | None
-    p_value: float | None
-    p_adjusted: float | None
-    significant: bool
-    observed: dict[str, float]
-    expected: dict[str, float]
-    note: str = ""
-
-    def to_dict(self) -> QuantityTestReport:
-        return {
-            "quantity": self.quantity,
-            "test": self.test,
-            "statistic": self.statistic,
-            "dof": self.dof,
-            "p_value": self.p_value,
-            "p_adjusted": self.p_adjusted,
-            "significant": self.significant,
-            "observed": self.observed,
-            "expected": self.expected,
-            "note": self.note,
-        }
 
 
 @dataclass

@@ -98,7 +98,8 @@ def test_format_options_say_what_they_choose(command: str) -> None:
     [
         pytest.param(
             "import sys; sys.modules['hypothesis'] = None\nimport sessionfaker.strategies",
-            "ModuleNotFoundError: sessionfaker.strategies needs hypothesis, from the 'hypothesis' "
+            "sessionfaker.errors.MissingExtraError: sessionfaker.strategies needs hypothesis, "
+            "from the 'hypothesis' "
             "extra: pip install 'sessionfaker[hypothesis]'",
             id="strategies-without-hypothesis",
         ),
@@ -106,8 +107,8 @@ def test_format_options_say_what_they_choose(command: str) -> None:
             "import sys; sys.modules['yaml'] = None\n"
             "from sessionfaker.cli import cli\n"
             "cli(['profiles', 'check', sys.argv[1]])",
-            "Error: {path}: YAML profiles need the 'yaml' extra "
-            "(pip install 'sessionfaker[yaml]'), or write the profile in TOML",
+            "Error: {path}: a YAML profile needs yaml, from the 'yaml' extra: "
+            "pip install 'sessionfaker[yaml]' (or write the profile in TOML)",
             id="yaml-without-pyyaml",
         ),
     ],
