@@ -5,13 +5,14 @@ A :class:`Store` is built once from NDJSON text (what
 written back out) and never changes. Each session's exact bytes go to an
 unlinked temporary file, mapped read-only and sliced out of the map (no
 system call per session, unlike ``pread``: a list page reads ten); the
-process's own memory holds only what finding sessions needs: each session's id, its user, client,
-status and ``created_at``, and the orders that list them newest first.
-That is about 120 bytes a session, against about 630 for the JSON and
-several kilobytes for a dict. (The pages of the map that requests touched
-show in the process's RSS as file pages, the page cache the kernel would
-hold for ``pread`` too, and may drop under memory pressure.) Large runs are read in parts, by several
-processes at once (see :func:`build_parts`).
+process's own memory holds only what finding sessions needs: each
+session's id, its user, client, status and ``created_at``, and the orders
+that list them newest first. That is about 120 bytes a session, against
+about 630 for the JSON and several kilobytes for a dict. (The pages of the
+map that requests touched show in the process's RSS as file pages, the
+page cache the kernel would hold for ``pread`` too, and may drop under
+memory pressure.) Large runs are read in parts, by several processes at
+once (see :func:`build_parts`).
 
 >>> import sessionfaker
 >>> from sessionfaker.generator import Generator
