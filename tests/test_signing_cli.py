@@ -119,7 +119,7 @@ def test_tokens_reads_stdin_and_takes_the_claim_options() -> None:
             "not json\n",
             "<stdin>: line 1: not valid JSON (Expecting value)",
         ),
-        (["tokens", "--seed", "1", "--now", NOW], "[]", "no sessions"),
+        (["tokens", "--seed", "1", "--now", NOW], "[]", "<stdin>: no sessions"),
         (
             ["webhooks", "--secret", "abc", "--now", NOW],
             "[]",
@@ -264,3 +264,17 @@ def test_a_5xx_to_the_last_retry_counts_as_failed() -> None:
         result = deliver(events, endpoint.url, retries=1, backoff_s=0)
     assert (result.delivered, result.retries, len(endpoint.received)) == (1, 1, 3)
     assert result.failed == [f"{events[0].headers['svix-id']} HTTP 502"]
+
+
+def test_tokens_and_webhooks_read_the_csv_that_generate_writes(
+    sessions_file: Path, tmp_path: Path
+) -> None:
+    csv_file = tmp_path / "sessions.csv"
+    code, _, _ = run(
+        "generate", "-n", "60", "--seed", "9", "--now", NOW, "--format", "csv", "-o", str(csv_file)
+    )
+    assert code == 0
+    from_ndjson = run("tokens", str(sessions_file), "--seed", "9", "--now", NOW)
+    assert run("tokens", str(csv_file), "--seed", "9", "--now", NOW) == from_ndjson
+    events = run("webhooks", str(sessions_file), "--secret", SECRET, "--now", NOW)
+    assert run("webhooks", "-f", "csv", "--secret", SECRET, "--now", NOW, str(csv_file)) == events

@@ -5,8 +5,9 @@ import sys
 import click
 import orjson
 
+from ..reader import source_label
 from ..timeutil import parse_duration
-from .common import UsageError, errors, profile_options, resolve_profile
+from .common import UsageError, errors, input_format_option, profile_options, resolve_profile
 from .keys import key_seed_option, resolve_key
 
 
@@ -22,6 +23,7 @@ def _lifetime_s(text: str) -> int:
 
 @click.command()
 @click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+@input_format_option
 @key_seed_option
 @profile_options
 @click.option(
@@ -51,6 +53,7 @@ def _lifetime_s(text: str) -> int:
 def tokens(
     ctx: click.Context,
     file: str,
+    fmt: str | None,
     key_seed: str | None,
     profile_ref: str,
     seed: str,
@@ -63,7 +66,8 @@ def tokens(
 ) -> None:
     """Sign session tokens for the live sessions of FILE.
 
-    FILE is NDJSON, a JSON array or {"data": [...]}; - or nothing reads stdin.
+    FILE is NDJSON, a JSON array, Clerk's {"data": [...]}, or the CSV or Parquet
+    that generate writes; - or nothing reads stdin.
     Writes NDJSON lines {"session_id": ..., "token": ...} for the sessions active
     or pending at --now; the others are skipped and counted on stderr. The
     profile supplies organisation roles and permissions (the tokens.* keys).
@@ -86,8 +90,8 @@ def tokens(
         )
         count = TokenCount()
         out = sys.stdout
-        for line in token_lines(read_checked(file), signer, now=profile.now, count=count):
+        for line in token_lines(read_checked(file, fmt), signer, now=profile.now, count=count):
             out.write(orjson.dumps(line).decode("utf-8") + "\n")
     if count.signed + count.skipped == 0:
-        raise UsageError("no sessions")
+        raise UsageError(f"{source_label(file)}: no sessions")
     click.echo(count.summary(), err=True)

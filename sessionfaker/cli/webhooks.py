@@ -6,11 +6,12 @@ import click
 import orjson
 
 from ..timeutil import parse_instant, wall_clock_ms
-from .common import UsageError, errors
+from .common import UsageError, errors, input_format_option
 
 
 @click.command()
 @click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+@input_format_option
 @click.option(
     "--secret",
     required=True,
@@ -43,6 +44,7 @@ from .common import UsageError, errors
 )
 def webhooks(
     file: str,
+    fmt: str | None,
     secret: str,
     now: str | None,
     instance_id: str | None,
@@ -70,7 +72,7 @@ def webhooks(
         except InvalidArgument as exc:
             raise UsageError(f"--{exc}") from None
         instance = instance_id or default_instance_id(secret)
-        events = signed_events(read_checked(file), signer, now=now_ms, instance_id=instance)
+        events = signed_events(read_checked(file, fmt), signer, now=now_ms, instance_id=instance)
         if url is None:
             out = sys.stdout
             for event in events:

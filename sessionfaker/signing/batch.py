@@ -8,10 +8,10 @@ import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from ..errors import InputError, InvalidArgument, SessionfakerError
-from ..reader import read_sessions
+from ..reader import position_word, read_records, source_label
 from ..rules import check_session
 from .tokens import Signer, live_problem
 from .webhooks import SignedEvent
@@ -19,14 +19,15 @@ from .webhooks import SignedEvent
 __all__ = ["Delivery", "DeliveryError", "TokenCount", "deliver", "read_checked", "token_lines"]
 
 
-def read_checked(source: str | Path | IO[str]) -> Iterator[dict[str, Any]]:
-    """The sessions of a file (``-`` is stdin), each checked against the structure
-    and the rules; the first record that is not a session raises :class:`InputError`."""
-    label = "<stdin>" if str(source) == "-" else str(getattr(source, "name", source))
-    for line, record in read_sessions(source):
+def read_checked(source: str | Path, fmt: str | None = None) -> Iterator[dict[str, Any]]:
+    """The sessions of a file in any format ``generate`` writes (``-`` is stdin),
+    each checked against the structure and the rules; the first record that is
+    not a session raises :class:`InputError`."""
+    label, word = source_label(source), position_word(source, fmt)
+    for position, record in read_records(source, fmt):
         broken = check_session(record)
         if broken:
-            raise InputError(f"{label}: line {line}: not a session ({broken[0].describe()})")
+            raise InputError(f"{label}: {word} {position}: not a session ({broken[0].describe()})")
         yield record
 
 
