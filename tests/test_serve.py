@@ -315,7 +315,7 @@ def test_parts_made_by_several_processes_serve_the_same() -> None:
     one = from_profile(p, 5000, seed=6, jobs=1)
     three = from_profile(p, 5000, seed=6, jobs=3)
     try:
-        assert len(three.store._fds) == 3
+        assert len(three.store._maps) == 3
         for status in (None, "active", "revoked"):
             assert three.list(status=status, limit=500, offset=1000) == one.list(
                 status=status, limit=500, offset=1000

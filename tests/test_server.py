@@ -12,11 +12,15 @@ import pytest
 pytest.importorskip("starlette")
 
 from clerk_backend_api import Clerk, models
+from hypothesis import given
+from hypothesis import strategies as st
+from starlette.requests import Request
 
 from sessionfaker import ids
 from sessionfaker.generator import Generator
 from sessionfaker.rules import STATUSES, check_session
 from sessionfaker.server import Server, create_app, from_profile
+from sessionfaker.server.app import query
 from sessionfaker.server.testing import SECRET_KEY
 
 from .conftest import NOW_MS, profile
@@ -436,3 +440,9 @@ def test_concurrent_clients_lose_and_duplicate_nothing(
     assert set(actives) <= revoked
     assert len(revoked) == sum(s["status"] == "revoked" for s in generated) + len(actives)
     assert {s.id for s in clerk.sessions.list(limit=8)} == set(made)
+
+
+@given(st.text(alphabet="ab=&%+;2é", max_size=24))
+def test_the_query_reads_as_starlettes_query_params(text: str) -> None:
+    request = Request({"type": "http", "query_string": text.encode()})
+    assert dict(query(request)) == dict(request.query_params)

@@ -119,6 +119,27 @@ def list_params(params: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def query(request: Request) -> Mapping[str, str]:
+    """The request's query parameters, the last of repeated ones winning, as
+    Starlette's ``request.query_params`` reads them; split here when nothing
+    in the query is escaped (``%`` or ``+``), the common case, as that is
+    several times faster than ``parse_qsl``.
+
+    >>> from starlette.requests import Request
+    >>> dict(query(Request({"type": "http", "query_string": b"a=1&&b&a=2&=c"})))
+    {'a': '2', 'b': '', '': 'c'}
+    """
+    raw: bytes = request.scope["query_string"]
+    if b"%" in raw or b"+" in raw:
+        return request.query_params
+    params = {}
+    for piece in raw.decode("latin-1").split("&"):
+        if piece:
+            name, _, value = piece.partition("=")
+            params[name] = value
+    return params
+
+
 async def _json_object(request: Request, *, code_status: int = 422) -> dict[str, Any]:
     """The request's JSON object body ({} when empty)."""
     raw = await request.body()
@@ -170,7 +191,12 @@ class Api:
         self.secret_key = secret_key
 
     def authorize(self, request: Request) -> None:
-        header = request.headers.get("authorization")
+        # The first Authorization header, as request.headers.get finds it,
+        # without building the Headers object.
+        header = next(
+            (v.decode("latin-1") for k, v in request.scope["headers"] if k == b"authorization"),
+            None,
+        )
         scheme, _, key = (header or "").partition(" ")
         key = key.strip()
         if scheme.lower() != "bearer" or not key:
@@ -203,9 +229,9 @@ class Api:
         return endpoint
 
     async def list_sessions(self, request: Request) -> Response:
-        args = list_params(request.query_params)
+        args = list_params(query(request))
         paginated = args.pop("paginated")
-        data = b"[" + b",".join(self.sessions.page(**args)) + b"]"
+        data = b"[%b]" % b",".join(self.sessions.page(**args))
         if paginated:
             del args["limit"], args["offset"]
             data = b'{"data":' + data + b',"total_count":%d}' % self.sessions.count(**args)

@@ -146,12 +146,13 @@ class Sessions:
             made = self._made(user_id, client_id, code)
             if not made:  # the common case: a slice of the stored sessions
                 found = self._ranks(user_id, client_id, code, need=offset + limit)
+                order = self.store.order
                 window = (
-                    np.arange(offset, min(offset + limit, self.store.n))
+                    order[offset : offset + limit]
                     if found is None
-                    else found[offset : offset + limit]
+                    else order[found[offset : offset + limit]]
                 )
-                return self._bodies(self.store.order[window].tolist())
+                return self._bodies(window)
             ranks = self._ranks(user_id, client_id, code)
             base = self.store.n if ranks is None else len(ranks)
             # Where each created session falls among the matching stored ones.
@@ -174,6 +175,8 @@ class Sessions:
         self, user_id: str | None, client_id: str | None, code: int | None
     ) -> builtins.list[_Created]:
         """The matching created sessions, newest first."""
+        if not self._created:
+            return []
         made = [
             c
             for c in self._created
@@ -245,11 +248,12 @@ class Sessions:
     def _body(self, k: int) -> bytes:
         return self._bodies([k])[0]
 
-    def _bodies(self, ks: builtins.list[int]) -> builtins.list[bytes]:
+    def _bodies(self, ks: builtins.list[int] | Codes) -> builtins.list[bytes]:
         bodies = self.store.bodies(ks)
         if self._changed:
             changed = self._changed
-            bodies = [changed.get(k, b) for k, b in zip(ks, bodies, strict=True)]
+            keys = ks.tolist() if isinstance(ks, np.ndarray) else ks
+            bodies = [changed.get(k, b) for k, b in zip(keys, bodies, strict=True)]
         return bodies
 
     # -- changing
