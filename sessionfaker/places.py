@@ -142,6 +142,9 @@ def apportion(total: int, weights: Sequence[float], minimum: int = 0) -> list[in
     ([5, 3, 2], [1, 1, 1])
     """
     w = [max(0.0, float(x)) for x in weights]
+    # Scaled by the largest, so that weights near the float maximum cannot sum to infinity.
+    top = max(w, default=0.0)
+    w = [x / top for x in w] if top > 0 else w
     out = [0] * len(w)
     free = [i for i, x in enumerate(w) if x > 0]
     if not free or total <= 0:

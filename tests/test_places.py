@@ -254,3 +254,8 @@ def test_generated_ipv6_addresses_are_canonical() -> None:
             assert str(ipaddress.ip_address(a["ip_address"])) == a["ip_address"]
     # The spelling the generator falls back to when the fast one is not canonical.
     assert places.Places.ipv6_address(0x0005_0000, 7) == "2001:db8:5::7"
+
+
+def test_apportion_takes_weights_near_the_float_maximum() -> None:
+    # Found by the profile-holes property test: the plain sum overflowed to infinity.
+    assert places.apportion(10, [1.7e308, 1.7e308, 1e308]) == [4, 4, 2]
