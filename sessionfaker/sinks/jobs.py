@@ -102,16 +102,20 @@ def _ordered(
 
 @contextlib.contextmanager
 def _workers_ignore_ctrl_c() -> Iterator[None]:
-    """Start workers with SIGINT ignored from their first instruction (a
-    Ctrl-C during their start-up would print a traceback each)."""
+    """Start workers with SIGINT blocked from their first instruction (a
+    Ctrl-C during their start-up would print a traceback each). Blocked, not
+    ignored: a Ctrl-C that lands meanwhile stays pending in this process and
+    stops the run as soon as the workers are started, instead of being lost.
+    Spawned workers inherit the mask; :func:`_init` ignores SIGINT, then
+    unblocks it."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, old)
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 class _Fd:
@@ -150,6 +154,7 @@ def _init(
 ) -> None:
     # Ctrl-C reaches the whole process group: the parent stops the run.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _worker.update(
         generator=Generator(profile, seed),
         int64_as_string=int64_as_string,
