@@ -41,7 +41,7 @@ LAYERS: list[tuple[str, bool, dict[str, list[str]]]] = [
     (
         "profile and plan",
         False,
-        {"profile": ["profile", "documents", "plan", "population", "clients"]},
+        {"profile": ["profile", "profile.*", "documents", "plan", "population", "clients"]},
     ),
     ("engines", False, {"bulk": ["generator", "columns", "encode"]}),
     (
@@ -92,7 +92,7 @@ MAX_FUNCTION_LINES = 80
 # Offenders still waiting for their split, named one by one so that the list
 # only shrinks: a new offender fails, and so does an entry that no longer
 # offends (delete it).
-OVERSIZED_MODULES = {"profile.py", "strategies.py"}
+OVERSIZED_MODULES = {"strategies.py"}
 OVERSIZED_FUNCTIONS = {
     "cli/stats.py:render",
 }
