@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -236,7 +236,3 @@ def int64_as_strings(session: dict[str, Any], structure: Structure | None = None
         if is_int64_field(f) and isinstance(v, int) and not isinstance(v, bool):
             out[f.name] = str(v)
     return out
-
-
-def field_names(structure: Structure | None = None) -> Sequence[str]:
-    return (structure or load_structure()).names

@@ -74,7 +74,7 @@ LAYERS: list[tuple[str, bool, dict[str, list[str]]]] = [
         {
             "api": ["__init__"],
             "cli": ["cli", "cli.*", "__main__"],
-            "strategies": ["strategies", "_hypothesis", "signing.strategies"],
+            "strategies": ["strategies", "strategies.*", "_hypothesis", "signing.strategies"],
             "plugin": ["pytest_plugin"],
             "dask": ["dask"],
         },
@@ -92,7 +92,7 @@ MAX_FUNCTION_LINES = 80
 # Offenders still waiting for their split, named one by one so that the list
 # only shrinks: a new offender fails, and so does an entry that no longer
 # offends (delete it).
-OVERSIZED_MODULES = {"strategies.py"}
+OVERSIZED_MODULES: set[str] = set()
 OVERSIZED_FUNCTIONS = {
     "cli/stats.py:render",
 }

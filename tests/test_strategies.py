@@ -603,7 +603,13 @@ def test_hypothesis_entry_point_loads_nothing_until_asked() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["sessionfaker.strategies", "sessionfaker.session", "sessionfaker.pytest_plugin"]
+    "name",
+    [
+        "sessionfaker.strategies",
+        *(f"sessionfaker.strategies.{part}" for part in ("valid", "parts", "invalid")),
+        "sessionfaker.session",
+        "sessionfaker.pytest_plugin",
+    ],
 )
 def test_docstring_examples_run(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)

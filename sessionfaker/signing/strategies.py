@@ -51,8 +51,9 @@ def _live_sessions(
     profile: Profile | str | Path | None, now: int | str | datetime | None, fixed: dict[str, Any]
 ) -> tuple[SearchStrategy[Session], int, Profile]:
     from .. import strategies as core
+    from ..strategies.common import resolve_profile
 
-    p = core._resolve_profile(profile, now)
+    p = resolve_profile(profile, now)
     status = fixed.pop("status", None)
     if status is None:
         status = tuple(s for s in LIVE_STATUSES if p.status_weights.get(s, 0) > 0)
