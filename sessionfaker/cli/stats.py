@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from ..measures import RealismReport, ShareReport
+    from ..stats import Comparison, Report
 
 BAR_WIDTH = 30
 _UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
@@ -157,25 +158,13 @@ def _bar(share: float) -> str:
 
 def render(report: Stats) -> None:
     """Print the report as rich tables with bar charts."""
-    from rich import box
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
 
     console = Console(highlight=False, soft_wrap=True)
     if not console.is_terminal:
         # Piped or captured: no terminal to fit, so do not squeeze the tables.
         console.width = max(console.width, 100)
-
-    def new_table(title: str) -> Table:
-        return Table(
-            title=title,
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            pad_edge=False,
-            min_width=len(title),
-        )
-
     d = report.to_dict()
     n = d["sessions"]
     whence = "the latest timestamp in the file" if d["reference_time_from"] == "data" else "--now"
@@ -183,28 +172,67 @@ def render(report: Stats) -> None:
         f"[bold]{escape(report.source)}[/bold]: {n:,} sessions; reference time "
         f"{d['reference_time']} ({whence})"
     )
+    console.print(_bars("status", d["status"], hide_zero=(OTHER,)))
+    console.print(_rates(d))
+    console.print(_bars("actor kinds", d["actor"]["kinds"]))
+    console.print(_bars("devices", d["activity"]["devices"]))
+    console.print(f"IPv6 share of IP addresses: {_pct(d['activity']['ipv6_rate'])}")
+    console.print(_bars("task keys of pending sessions", d["tasks"]["keys"], "tasks"))
+    console.print(_bars("tasks per pending session", d["tasks"]["per_session"]))
+    console.print(_durations(d))
+    console.print("  " + "; ".join(f"{k} = {v}" for k, v in DURATIONS.items()))
+    console.print(_users(d))
+    console.print(_realism(_new_table("realism (sessionfaker.measures)"), d["realism"]))
+    v = d["violations"]
+    if v["total"]:
+        console.print(_violations(v))
+    else:
+        console.print("rule violations: none")
+    if report.comparison is not None:
+        c = report.comparison
+        console.print(_comparison(c))
+        flagged = c.significant
+        console.print(
+            f"[bold red]significant differences: {', '.join(flagged)}[/bold red]"
+            if flagged
+            else "no significant difference"
+        )
 
-    def bars(
-        title: str,
-        table: Mapping[str, Any],
-        unit: str = "sessions",
-        hide_zero: tuple[str, ...] = (),
-    ) -> Table:
-        t = new_table(f"{title} (of {table['total']:,})")
-        t.add_column("value")
-        t.add_column(unit, justify="right")
-        t.add_column("share", justify="right")
-        t.add_column("", no_wrap=True)
-        for key, count in table["counts"].items():
-            if key in hide_zero and count == 0:
-                continue
-            share = table["shares"][key]
-            t.add_row(key, f"{count:,}", _pct(share), f"[cyan]{_bar(share)}[/cyan]")
-        return t
 
-    console.print(bars("status", d["status"], hide_zero=(OTHER,)))
+def _new_table(title: str) -> Table:
+    from rich import box
+    from rich.table import Table
 
-    rates = new_table("rates (of all sessions)")
+    return Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        min_width=len(title),
+    )
+
+
+def _bars(
+    title: str,
+    table: Mapping[str, Any],
+    unit: str = "sessions",
+    hide_zero: tuple[str, ...] = (),
+) -> Table:
+    t = _new_table(f"{title} (of {table['total']:,})")
+    t.add_column("value")
+    t.add_column(unit, justify="right")
+    t.add_column("share", justify="right")
+    t.add_column("", no_wrap=True)
+    for key, count in table["counts"].items():
+        if key in hide_zero and count == 0:
+            continue
+        share = table["shares"][key]
+        t.add_row(key, f"{count:,}", _pct(share), f"[cyan]{_bar(share)}[/cyan]")
+    return t
+
+
+def _rates(d: Report) -> Table:
+    rates = _new_table("rates (of all sessions)")
     rates.add_column("")
     rates.add_column("sessions", justify="right")
     rates.add_column("share", justify="right")
@@ -222,14 +250,11 @@ def render(report: Stats) -> None:
             f"[cyan]{_bar(part['rate'])}[/cyan]",
             "" if distinct is None else f"{distinct:,}",
         )
-    console.print(rates)
-    console.print(bars("actor kinds", d["actor"]["kinds"]))
-    console.print(bars("devices", d["activity"]["devices"]))
-    console.print(f"IPv6 share of IP addresses: {_pct(d['activity']['ipv6_rate'])}")
-    console.print(bars("task keys of pending sessions", d["tasks"]["keys"], "tasks"))
-    console.print(bars("tasks per pending session", d["tasks"]["per_session"]))
+    return rates
 
-    durations = new_table("durations")
+
+def _durations(d: Report) -> Table:
+    durations = _new_table("durations")
     durations.add_column("", no_wrap=True)
     durations.add_column("n", justify="right")
     for name, _ in PERCENTILES:
@@ -239,10 +264,11 @@ def render(report: Stats) -> None:
         p = entry["percentiles"]
         cells = [human(p[k]) for k, _ in PERCENTILES] if p else ["-"] * len(PERCENTILES)
         durations.add_row(name, f"{entry['count']:,}", *cells)
-    console.print(durations)
-    console.print("  " + "; ".join(f"{k} = {v}" for k, v in DURATIONS.items()))
+    return durations
 
-    users = new_table(f"users ({d['users']['distinct']:,} distinct)")
+
+def _users(d: Report) -> Table:
+    users = _new_table(f"users ({d['users']['distinct']:,} distinct)")
     users.add_column("")
     for name, _ in PERCENTILES:
         users.add_column(name, justify="right")
@@ -254,57 +280,50 @@ def render(report: Stats) -> None:
     ):
         cells = [f"{p[k]:g}" for k, _ in (*PERCENTILES, ("mean", 0))] if p else ["-"] * 9
         users.add_row(label.replace("_", " "), *cells)
-    console.print(users)
+    return users
 
-    console.print(_realism(new_table("realism (sessionfaker.measures)"), d["realism"]))
 
-    v = d["violations"]
-    if v["total"]:
-        rules = new_table(f"rule violations ({v['sessions']:,} sessions break rules)")
-        rules.add_column("rule")
-        rules.add_column("violations", justify="right")
-        for rule, count in v["by_rule"].items():
-            rules.add_row(rule, f"{count:,}")
-        console.print(rules)
-    else:
-        console.print("rule violations: none")
+def _violations(v: Mapping[str, Any]) -> Table:
+    rules = _new_table(f"rule violations ({v['sessions']:,} sessions break rules)")
+    rules.add_column("rule")
+    rules.add_column("violations", justify="right")
+    for rule, count in v["by_rule"].items():
+        rules.add_row(rule, f"{count:,}")
+    return rules
 
-    if report.comparison is not None:
-        c = report.comparison
-        t = new_table(
-            f"against {escape(c.profile)} ({c.expected.sessions:,} generated sessions, "
-            f"seed {c.seed}; p-values Holm-adjusted, alpha {c.alpha:g})"
+
+def _comparison(c: Comparison) -> Table:
+    """The tests against the profile: each quantity, both sides, its p-values."""
+    from rich.markup import escape
+
+    t = _new_table(
+        f"against {escape(c.profile)} ({c.expected.sessions:,} generated sessions, "
+        f"seed {c.seed}; p-values Holm-adjusted, alpha {c.alpha:g})"
+    )
+    for col in ("quantity", "of", "file", "profile", "test", "p", "adj. p", ""):
+        t.add_column(
+            col,
+            justify="right" if col in ("file", "profile", "p", "adj. p") else "left",
+            no_wrap=col == "quantity",
         )
-        for col in ("quantity", "of", "file", "profile", "test", "p", "adj. p", ""):
-            t.add_column(
-                col,
-                justify="right" if col in ("file", "profile", "p", "adj. p") else "left",
-                no_wrap=col == "quantity",
-            )
-        for r in c.tests:
-            what, file_cell, profile_cell = _summary(r)
-            verdict = (
-                "[bold red]differs[/bold red]"
-                if r.significant
-                else ("[dim]" + (r.note or "skipped") + "[/dim]" if r.p_value is None else "ok")
-            )
-            t.add_row(
-                r.quantity,
-                what,
-                file_cell,
-                profile_cell,
-                {"chi-square": "chi²", "kolmogorov-smirnov": "KS"}.get(r.test, "-"),
-                _p(r.p_value),
-                _p(r.p_adjusted),
-                verdict,
-            )
-        console.print(t)
-        flagged = c.significant
-        console.print(
-            f"[bold red]significant differences: {', '.join(flagged)}[/bold red]"
-            if flagged
-            else "no significant difference"
+    for r in c.tests:
+        what, file_cell, profile_cell = _summary(r)
+        verdict = (
+            "[bold red]differs[/bold red]"
+            if r.significant
+            else ("[dim]" + (r.note or "skipped") + "[/dim]" if r.p_value is None else "ok")
         )
+        t.add_row(
+            r.quantity,
+            what,
+            file_cell,
+            profile_cell,
+            {"chi-square": "chi²", "kolmogorov-smirnov": "KS"}.get(r.test, "-"),
+            _p(r.p_value),
+            _p(r.p_adjusted),
+            verdict,
+        )
+    return t
 
 
 def _realism(t: Table, r: RealismReport) -> Table:
