@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, bool, dict[str, list[str]]]] = [
         "structure and rules",
         False,
         {
-            "structure": ["errors", "timeutil", "ids", "schema", "session"],
+            "structure": ["errors", "timeutil", "lazy", "ids", "schema", "session"],
             "rules": ["rules", "rules.*"],
             "vocabulary": ["vocab", "places", "browsers"],
         },
@@ -85,7 +85,7 @@ LAYERS: list[tuple[str, bool, dict[str, list[str]]]] = [
 # time they may load only these package modules, and those only the standard
 # library. Imports inside functions are fine: they run on first use.
 IMPORT_LIGHT = ["__init__", "pytest_plugin"]
-LIGHT_DEPENDENCIES = {"errors", "timeutil"}
+LIGHT_DEPENDENCIES = {"errors", "timeutil", "lazy"}
 
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
