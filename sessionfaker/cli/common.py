@@ -158,6 +158,35 @@ def input_format_option(f: F) -> F:
     )(f)
 
 
+def profile_option(
+    help: str = "Built-in profile name or a profile file.", *, default: str | None = "default"
+) -> Callable[[F], F]:
+    """-p/--profile NAME|PATH (``default=None``: no profile unless given)."""
+    return click.option(
+        "-p",
+        "--profile",
+        "profile_ref",
+        default=default,
+        show_default=default is not None,
+        metavar="NAME|PATH",
+        help=help,
+    )
+
+
+def seed_option(
+    help: str = "Seed: the same seed gives the same bytes.", *, default: str = "0"
+) -> Callable[[F], F]:
+    """--seed TEXT, checked by :func:`check_seed`."""
+    return click.option(
+        "--seed", default=default, show_default=True, callback=check_seed, help=help
+    )
+
+
+def now_option(help: str = "Reference time (default: the profile's time.now).") -> Callable[[F], F]:
+    """--now ISO-8601|EPOCH_MS; each command says what the reference time is for."""
+    return click.option("--now", metavar="ISO-8601|EPOCH_MS", help=help)
+
+
 def profile_options(f: F) -> F:
     """--profile, --seed, --now and --set."""
     f = click.option(
@@ -167,28 +196,47 @@ def profile_options(f: F) -> F:
         metavar="KEY=VALUE",
         help="Override one profile key, e.g. --set actor.rate=0.5 (repeatable).",
     )(f)
-    f = click.option(
-        "--now",
-        metavar="ISO-8601|EPOCH_MS",
-        help="Reference time (default: the profile's time.now).",
-    )(f)
-    f = click.option(
-        "--seed",
-        default="0",
+    f = now_option()(f)
+    f = seed_option()(f)
+    return profile_option()(f)
+
+
+def count_option(help: str, *, default: int, minimum: int = 0) -> Callable[[F], F]:
+    """-n COUNT: how many sessions (each command its own default)."""
+    return click.option(
+        "-n",
+        "count",
+        type=click.IntRange(min=minimum),
+        default=default,
         show_default=True,
-        callback=check_seed,
-        help="Seed: the same seed gives the same bytes.",
-    )(f)
-    f = click.option(
-        "-p",
-        "--profile",
-        "profile_ref",
-        default="default",
+        help=help,
+    )
+
+
+def start_option(help: str) -> Callable[[F], F]:
+    """--start K: the index of the first session, so that a run can be cut in slices."""
+    return click.option(
+        "--start", type=click.IntRange(min=0), default=0, show_default=True, help=help
+    )
+
+
+def table_option(help: str) -> Callable[[F], F]:
+    """--table NAME (default ``sessions``): the table a command writes or reads."""
+    return click.option("--table", default="sessions", show_default=True, help=help)
+
+
+def dialect_option(f: F) -> F:
+    """--dialect of the SQL a command writes."""
+    # Imported here: only the commands that write SQL load the dialects.
+    from ..sinks.db.dialects import DIALECTS
+
+    return click.option(
+        "--dialect",
+        type=click.Choice(DIALECTS),
+        default="sqlite",
         show_default=True,
-        metavar="NAME|PATH",
-        help="Built-in profile name or a profile file.",
+        help="SQL dialect (sql format).",
     )(f)
-    return f
 
 
 def resolve_profile(profile_ref: str, now: str | None, overrides: tuple[str, ...]) -> Profile:

@@ -3,20 +3,13 @@ from __future__ import annotations
 import click
 
 from ..sinks.fixture_files import SCENARIOS, check_fixtures, recorded_now, write_fixtures
-from .common import errors, profile_options, resolve_profile
+from .common import count_option, errors, profile_options, resolve_profile
 
 
 @click.command()
 @click.argument("directory")
 @profile_options
-@click.option(
-    "-n",
-    "count",
-    type=click.IntRange(min=1),
-    default=3,
-    show_default=True,
-    help="Sessions per scenario.",
-)
+@count_option("Sessions per scenario.", default=3, minimum=1)
 @click.option(
     "--check",
     is_flag=True,

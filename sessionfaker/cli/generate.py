@@ -9,8 +9,17 @@ from ..errors import InvalidArgument
 from ..generator import Generator
 from ..runs import available_cpus, check_range, parse_jobs, parse_shard, shard_range, worker_count
 from ..sinks import FORMATS, atomic_output, write_ndjson, write_sessions
-from ..sinks.db.dialects import DIALECTS
-from .common import UsageError, errors, on_interrupt, profile_options, resolve_profile
+from .common import (
+    UsageError,
+    count_option,
+    dialect_option,
+    errors,
+    on_interrupt,
+    profile_options,
+    resolve_profile,
+    start_option,
+    table_option,
+)
 from .progress import Stopwatch, pipe_closed_is_the_end, progress, summary
 
 
@@ -22,22 +31,9 @@ def _special(path: str) -> bool:
 
 
 @click.command()
-@click.option(
-    "-n",
-    "count",
-    type=click.IntRange(min=0),
-    default=10,
-    show_default=True,
-    help="How many sessions.",
-)
+@count_option("How many sessions.", default=10)
 @profile_options
-@click.option(
-    "--start",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Index of the first session: --start K -n N is a slice of the full run.",
-)
+@start_option("Index of the first session: --start K -n N is a slice of the full run.")
 @click.option(
     "-f",
     "--format",
@@ -48,19 +44,8 @@ def _special(path: str) -> bool:
     help="Output format (docs/outputs.md describes each).",
 )
 @click.option("--pretty", is_flag=True, help="Indent each session (json format).")
-@click.option(
-    "--dialect",
-    type=click.Choice(DIALECTS),
-    default="sqlite",
-    show_default=True,
-    help="SQL dialect (sql format).",
-)
-@click.option(
-    "--table",
-    default="sessions",
-    show_default=True,
-    help="Table the INSERT statements target (sql format).",
-)
+@dialect_option
+@table_option("Table the INSERT statements target (sql format).")
 @click.option(
     "--int64-as-string",
     is_flag=True,

@@ -7,7 +7,7 @@ import click
 from ..errors import InputError
 from ..infer import infer_file
 from ..sinks.files import atomic_output
-from .common import UsageError, errors
+from .common import UsageError, errors, now_option
 from .stats import parse_now_option
 
 
@@ -20,11 +20,9 @@ from .stats import parse_now_option
     default=None,
     help="Write the profile here (default: stdout).",
 )
-@click.option(
-    "--now",
-    metavar="ISO-8601|EPOCH_MS",
-    help="Reference time, written as time.now "
-    "(default: the latest created_at, last_active_at or updated_at in the file).",
+@now_option(
+    "Reference time, written as time.now "
+    "(default: the latest created_at, last_active_at or updated_at in the file)."
 )
 @click.option("--description", default=None, help="The profile's description line.")
 def infer(file: str, output: str | None, now: str | None, description: str | None) -> None:

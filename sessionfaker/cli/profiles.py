@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 
 from ..profile import builtin_names, load_profile, reference_markdown
-from .common import LazyGroup, errors
+from .common import LazyGroup, errors, now_option
 
 
 @click.group(
@@ -27,7 +27,7 @@ def list_() -> None:
 
 @profiles.command()
 @click.argument("name", metavar="NAME|PATH")
-@click.option("--now", metavar="ISO-8601|EPOCH_MS", help="Resolve the reference time to this.")
+@now_option("Resolve the reference time to this.")
 def show(name: str, now: str | None) -> None:
     """Print a profile, fully resolved (defaults and extends applied), as TOML."""
     with errors():

@@ -6,8 +6,8 @@ import click
 
 from ..rules import to_json_schema_with_rules
 from ..schema import structure_text, to_json_schema, to_json_structure
-from ..sinks.db.dialects import DIALECTS, create_table_sql
-from .common import errors
+from ..sinks.db.dialects import create_table_sql
+from .common import dialect_option, errors, table_option
 
 
 @click.command()
@@ -21,14 +21,8 @@ from .common import errors
     help="What to print: Clerk's structure, its JSON Structure translation, a JSON Schema "
     "(structure only, or with the rules it can express), or the CREATE TABLE of seed.",
 )
-@click.option(
-    "--dialect",
-    type=click.Choice(DIALECTS),
-    default="sqlite",
-    show_default=True,
-    help="SQL dialect (sql format).",
-)
-@click.option("--table", default="sessions", show_default=True, help="Table name (sql format).")
+@dialect_option
+@table_option("Table name (sql format).")
 def schema(fmt: str, dialect: str, table: str) -> None:
     """Print the Session schema: Clerk's structure as shipped, a JSON Structure
     core translation, a JSON Schema 2020-12 (exactly the structural rules, or

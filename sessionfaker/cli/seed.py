@@ -4,29 +4,24 @@ import click
 
 from ..sinks.db import IF_EXISTS, read_user_ids
 from ..sinks.db import seed as seed_database
-from .common import errors, on_interrupt, profile_options, resolve_profile
+from .common import (
+    count_option,
+    errors,
+    on_interrupt,
+    profile_options,
+    resolve_profile,
+    start_option,
+    table_option,
+)
 from .progress import progress
 
 
 @click.command()
 @click.argument("url")
-@click.option(
-    "-n",
-    "count",
-    type=click.IntRange(min=0),
-    default=1000,
-    show_default=True,
-    help="How many sessions.",
-)
+@count_option("How many sessions.", default=1000)
 @profile_options
-@click.option(
-    "--start",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Index of the first session (as for generate).",
-)
-@click.option("--table", default="sessions", show_default=True, help="Table to load into.")
+@start_option("Index of the first session (as for generate).")
+@table_option("Table to load into.")
 @click.option(
     "--if-exists",
     type=click.Choice(IF_EXISTS),

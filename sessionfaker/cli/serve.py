@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import click
 
-from .common import UsageError, errors, interrupted, profile_options, resolve_profile
+from .common import (
+    UsageError,
+    count_option,
+    errors,
+    interrupted,
+    profile_options,
+    resolve_profile,
+    table_option,
+)
 from .keys import key_seed_option
 
 
@@ -15,14 +23,7 @@ from .keys import key_seed_option
     show_default=True,
     help="Port to listen on (0: a free one, shown when ready).",
 )
-@click.option(
-    "-n",
-    "count",
-    type=click.IntRange(min=0),
-    default=1000,
-    show_default=True,
-    help="How many generated sessions to serve.",
-)
+@count_option("How many generated sessions to serve.", default=1000)
 @profile_options
 @click.option(
     "--from",
@@ -31,7 +32,7 @@ from .keys import key_seed_option
     default=None,
     help="Serve the sessions in a table written by 'sessionfaker seed' instead.",
 )
-@click.option("--table", default="sessions", show_default=True, help="The table --from reads.")
+@table_option("The table --from reads.")
 @key_seed_option
 @click.option(
     "--secret-key",

@@ -22,7 +22,15 @@ from ..stats import (
     plot_stats,
 )
 from ..timeutil import parse_now
-from .common import UsageError, check_seed, errors, input_format_option, resolve_profile
+from .common import (
+    UsageError,
+    errors,
+    input_format_option,
+    now_option,
+    profile_option,
+    resolve_profile,
+    seed_option,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -36,19 +44,10 @@ _UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option(
-    "-p",
-    "--profile",
-    "profile_ref",
-    default=None,
-    metavar="NAME|PATH",
-    help="Compare the file with this built-in profile or profile file.",
-)
-@click.option(
-    "--now",
-    metavar="ISO-8601|EPOCH_MS",
-    help="Reference time for age and activity gap "
-    "(default: the latest created_at, last_active_at or updated_at in the file).",
+@profile_option("Compare the file with this built-in profile or profile file.", default=None)
+@now_option(
+    "Reference time for age and activity gap "
+    "(default: the latest created_at, last_active_at or updated_at in the file)."
 )
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the report as JSON (schema: docs/stats.md)."
@@ -59,13 +58,7 @@ _UNITS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000))
     metavar="FILE.png|FILE.svg",
     help="Also draw the distributions to an image (needs the 'plot' extra).",
 )
-@click.option(
-    "--seed",
-    default="0",
-    show_default=True,
-    callback=check_seed,
-    help="Seed of the sample drawn from --profile.",
-)
+@seed_option("Seed of the sample drawn from --profile.")
 @click.option(
     "--alpha",
     type=click.FloatRange(0, 1, min_open=True, max_open=True),

@@ -4,30 +4,25 @@ import click
 
 from ..reader import position_word, read_records, source_label
 from ..validate import Report, check_records
-from .common import UsageError, errors, input_format_option, resolve_profile
+from .common import (
+    UsageError,
+    errors,
+    input_format_option,
+    now_option,
+    profile_option,
+    resolve_profile,
+)
 
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option(
-    "--now",
-    metavar="ISO-8601|EPOCH_MS",
-    help="Reference time: also check the rules relative to now.",
-)
+@now_option("Reference time: also check the rules relative to now.")
 @click.option(
     "--strict",
     is_flag=True,
     help="Also check sessionfaker's generation policy (against --profile).",
 )
-@click.option(
-    "-p",
-    "--profile",
-    "profile_ref",
-    default="default",
-    show_default=True,
-    metavar="NAME|PATH",
-    help="Profile whose actor policy --strict checks.",
-)
+@profile_option("Profile whose actor policy --strict checks.")
 @input_format_option
 def validate(file: str, now: str | None, strict: bool, profile_ref: str, fmt: str | None) -> None:
     """Check a file of sessions against the structure and rules.

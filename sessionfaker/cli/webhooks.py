@@ -6,7 +6,7 @@ import click
 import orjson
 
 from ..timeutil import parse_instant, wall_clock_ms
-from .common import UsageError, errors, input_format_option
+from .common import UsageError, errors, input_format_option, now_option
 
 
 @click.command()
@@ -19,11 +19,7 @@ from .common import UsageError, errors, input_format_option
     metavar="whsec_...",
     help="The endpoint's Svix signing secret (or $SESSIONFAKER_WEBHOOK_SECRET).",
 )
-@click.option(
-    "--now",
-    metavar="ISO-8601|EPOCH_MS",
-    help="Delivery time: svix-timestamp (default: the wall clock).",
-)
+@now_option("Delivery time: svix-timestamp (default: the wall clock).")
 @click.option(
     "--instance-id",
     metavar="ins_...",
