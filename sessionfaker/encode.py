@@ -29,7 +29,9 @@ from .columns import (
     W_SESSION_ID,
     W_SID_LAG,
     W_STAFF,
+    Chars,
     Columns,
+    Ints,
     Words,
 )
 from .plan import Plan, below, hashed, unit
@@ -37,8 +39,6 @@ from .population import ID_WORDS, entropy, hashed_entropy, ksuid_seconds
 from .rules import ACTIVITY_OBJECT, DASHBOARD_ISSUER
 from .schema import Structure
 
-Ints = npt.NDArray[np.int64]
-Chars = npt.NDArray[np.uint8]
 Objects = npt.NDArray[np.object_]
 
 _TS_DIGITS = 13
