@@ -6,12 +6,12 @@ Only :mod:`sessionfaker.strategies` is the API; its modules are its parts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from pathlib import Path
 
 from .. import ids
-from ..errors import InvalidArgument, ProfileError
+from ..errors import InvalidArgument, ProfileError, did_you_mean
 from ..profile import Profile, load_profile
 from ..rules import ACTOR_KINDS
 from ..timeutil import parse_instant
@@ -75,3 +75,33 @@ def related_id(prefix: str, session_s: int, value: int) -> str:
 
 def join_names(values: Iterable[str]) -> str:
     return ", ".join(values)
+
+
+def names_arg(
+    name: str,
+    value: str | Collection[str],
+    known: Collection[str],
+    noun: str,
+    *,
+    hint: str = "",
+    order: Iterable[str] | None = None,
+    refuse: Callable[[str], str | None] | None = None,
+) -> tuple[str, ...]:
+    """The names argument ``name`` gives (one, or a collection), in the order
+    of ``order`` (else of ``known``). InvalidArgument when it gives none, when
+    one is not in ``known`` (``noun`` says what they are, ``hint`` may list
+    them), or when ``refuse`` gives a reason against one."""
+    wanted = (value,) if isinstance(value, str) else tuple(value)
+    given = f"Cannot have {name}={value!r}"
+    if not wanted:
+        raise InvalidArgument(f"{given}: name at least one {noun}")
+    article = "an" if noun[0] in "aeiou" else "a"
+    for k in wanted:
+        if k not in known:
+            raise InvalidArgument(
+                f"{given}: {k!r} is not {article} {noun}{hint}" + did_you_mean(str(k), known)
+            )
+        reason = None if refuse is None else refuse(k)
+        if reason is not None:
+            raise InvalidArgument(f"{given}: {reason}")
+    return tuple(k for k in (known if order is None else order) if k in wanted)

@@ -9,12 +9,12 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from ..errors import InvalidArgument, did_you_mean
+from ..errors import InvalidArgument
 from ..profile import Profile
 from ..rules import DEVICE_KINDS, RULES
 from ..session import Session
 from .activity import Activity
-from .common import ACTOR_KIND_ORDER, Instant, ProfileRef, resolve_profile
+from .common import ACTOR_KIND_ORDER, Instant, ProfileRef, names_arg, resolve_profile
 from .model import build_model
 
 
@@ -71,19 +71,13 @@ def _wanted_rules(rules: str | Collection[str]) -> tuple[str, ...]:
         raise InvalidArgument(
             f"Cannot have rules={rules!r}: expected a rule name or a collection of rule names"
         )
-    wanted = (rules,) if isinstance(rules, str) else tuple(rules)
-    if not wanted:
-        raise InvalidArgument(f"Cannot have rules={rules!r}: name at least one rule")
-    for r in wanted:
-        if r not in RULES:
-            raise InvalidArgument(
-                f"Cannot have rules={rules!r}: {r!r} is not a rule" + did_you_mean(str(r), RULES)
-            )
+
+    def run_level(r: str) -> str | None:
         if RULES[r].breaker is None:
-            raise InvalidArgument(
-                f"Cannot have rules={rules!r}: {r} is a run-level rule; one session cannot break it"
-            )
-    return tuple(r for r in RULES if r in wanted)
+            return f"{r} is a run-level rule; one session cannot break it"
+        return None
+
+    return names_arg("rules", rules, RULES, "rule", refuse=run_level)
 
 
 # The valid sessions each rule's breaker (in sessionfaker.rules, beside the

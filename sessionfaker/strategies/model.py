@@ -39,6 +39,7 @@ from .common import (
     PAYLOAD_BITS,
     PAYLOAD_MASK,
     join_names,
+    names_arg,
     related_id,
 )
 
@@ -385,20 +386,14 @@ def status_arg(p: Profile, status: str | Collection[str] | None) -> tuple[tuple[
         return allowed, False
     if isinstance(status, Mapping) or not isinstance(status, str | Collection):
         raise InvalidArgument(f"Cannot have status={status!r}: expected a status or statuses")
-    wanted = (status,) if isinstance(status, str) else tuple(status)
-    if not wanted:
-        raise InvalidArgument(f"Cannot have status={status!r}: name at least one status")
-    for s in wanted:
-        if s not in STATUSES:
-            raise InvalidArgument(
-                f"Cannot have status={status!r}: {s!r} is not a status"
-                + did_you_mean(str(s), STATUSES)
-            )
-        if s not in allowed:
-            raise InvalidArgument(
-                f"Cannot have status={status!r}: profile {p.name!r} gives {s!r} no weight"
-            )
-    return tuple(s for s in STATUSES if s in wanted), True
+    wanted = names_arg(
+        "status",
+        status,
+        STATUSES,
+        "status",
+        refuse=lambda s: None if s in allowed else f"profile {p.name!r} gives {s!r} no weight",
+    )
+    return wanted, True
 
 
 def actor_arg(
@@ -423,17 +418,12 @@ def actor_arg(
             f"Cannot have actor={actor!r}: expected True, False or actor kinds (one of "
             f"{join_names(ACTOR_KINDS)})"
         )
-    wanted = (actor,) if isinstance(actor, str) else tuple(actor)
-    if not wanted:
-        raise InvalidArgument(f"Cannot have actor={actor!r}: name at least one actor kind")
-    for k in wanted:
-        if k not in ACTOR_KINDS:
-            raise InvalidArgument(
-                f"Cannot have actor={actor!r}: {k!r} is not an actor kind (expected True, "
-                f"False or one of {join_names(ACTOR_KINDS)})" + did_you_mean(str(k), ACTOR_KINDS)
-            )
-        if k not in allowed:
-            raise InvalidArgument(
-                f"Cannot have actor={actor!r}: profile {p.name!r} allows no {k} actor"
-            )
-    return (True,), tuple(k for k in ACTOR_KIND_ORDER if k in wanted)
+    return (True,), names_arg(
+        "actor",
+        actor,
+        ACTOR_KINDS,
+        "actor kind",
+        hint=f" (expected True, False or one of {join_names(ACTOR_KINDS)})",
+        order=ACTOR_KIND_ORDER,
+        refuse=lambda k: None if k in allowed else f"profile {p.name!r} allows no {k} actor",
+    )

@@ -26,6 +26,7 @@ from .common import (
     ProfileRef,
     instant_ms,
     join_names,
+    names_arg,
     resolve_profile,
 )
 from .model import Model, status_arg
@@ -119,19 +120,10 @@ def actors(kind: str | Collection[str] | None = None) -> SearchStrategy[Actor]:
     ``sub`` is a ``user_`` id. Shrinks towards a ``token`` actor, ``{"sub":
     "user_000..."}``, then ``agent`` and ``dashboard``.
     """
-    if kind is None:
-        kinds = ACTOR_KIND_ORDER
-    else:
-        wanted = (kind,) if isinstance(kind, str) else tuple(kind)
-        if not wanted:
-            raise InvalidArgument(f"Cannot have kind={kind!r}: name at least one actor kind")
-        for k in wanted:
-            if k not in ACTOR_KINDS:
-                raise InvalidArgument(
-                    f"Cannot have kind={kind!r}: {k!r} is not an actor kind (one of "
-                    f"{join_names(ACTOR_KINDS)})" + did_you_mean(str(k), ACTOR_KINDS)
-                )
-        kinds = tuple(k for k in ACTOR_KIND_ORDER if k in wanted)
+    kinds = ACTOR_KIND_ORDER
+    if kind is not None:
+        hint = f" (one of {join_names(ACTOR_KINDS)})"
+        kinds = names_arg("kind", kind, ACTOR_KINDS, "actor kind", hint=hint, order=kinds)
     model = Model(
         now=0,
         plans=(),
