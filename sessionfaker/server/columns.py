@@ -140,8 +140,8 @@ def columns(text: bytes) -> Columns:
     window[:, :_STATUS_W] = head[:, _HEAD_SHAPE.slots[3]]
     first, second = window.view("<u8").T
     code = np.full(len(idx), 255, dtype=np.uint8)
-    for i, (mask, value) in enumerate(_STATUS_WORDS):
-        code[((first & mask[0]) == value[0]) & ((second & mask[1]) == value[1])] = i
+    for i, (mask, want) in enumerate(_STATUS_WORDS):
+        code[((first & mask[0]) == want[0]) & ((second & mask[1]) == want[1])] = i
     ok &= code != 255
     good, head = idx[ok], head[ok]
     status = np.zeros(n, dtype=np.uint8)

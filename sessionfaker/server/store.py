@@ -66,8 +66,8 @@ class Coded:
         same = ~new[1:]
         grouped = words[by_hash]
         if not (grouped[1:][same] == grouped[:-1][same]).all():
-            distinct, inverse = np.unique(values, return_inverse=True)
-            return cls(inverse.reshape(-1).astype(np.int32), distinct)
+            distinct, codes = np.unique(values, return_inverse=True)
+            return cls(codes.reshape(-1).astype(np.int32), distinct)
         return cls(inverse, values[by_hash[new]])
 
     @staticmethod
