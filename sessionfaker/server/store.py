@@ -24,9 +24,11 @@ True
 
 from __future__ import annotations
 
+import bisect
 import mmap
 import os
 import shutil
+import struct
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,9 +41,6 @@ from .columns import Columns, Texts, columns, whole_lines
 
 Ints = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.int32]
-# Where a session's text is: its part's file, its offset there, its length
-# without the newline; one row a session, so a page's rows are one lookup.
-PLACE = np.dtype([("part", "<i4"), ("length", "<i4"), ("start", "<i8")])
 
 
 @dataclass
@@ -169,10 +168,21 @@ class Store:
     user_status_bounds: Ints
     client_ranks: Codes
     client_bounds: Ints
-    _places: npt.NDArray[np.void] = field(repr=False)  # k -> PLACE
+    # Where session k's text is: its part's file, its offset there, its
+    # length without the newline.
+    _parts: Codes = field(repr=False)
+    _starts: Ints = field(repr=False)
+    _lengths: Codes = field(repr=False)
     _maps: list[mmap.mmap | bytes] = field(repr=False)  # each part's file
     _keyed: npt.NDArray[np.uint64] = field(repr=False)  # see _join
     _bits: int = field(repr=False)
+
+    def __post_init__(self) -> None:
+        # Memoryviews read one item as a Python int several times faster than
+        # numpy's scalar indexing: the per-request lookups use them.
+        self._views = (self._parts.data, self._starts.data, self._lengths.data)
+        self._keyed_view = self._keyed.data
+        self._id_bytes = self.ids.view(np.uint8).data if self.n else memoryview(b"")
 
     @classmethod
     def build(cls, chunks: Iterable[bytes]) -> Store:
@@ -205,13 +215,13 @@ class Store:
     def _join(cls, parts: list[Part], maps: list[mmap.mmap | bytes]) -> Store:
         c = Columns.join([p.columns for p in parts])
         n = len(c.lengths)
-        places = np.empty(n, dtype=PLACE)
-        places["length"] = c.lengths - 1
-        starts = places["start"]
+        lengths = (c.lengths - 1).astype(np.int32)
+        places = np.empty(n, dtype=np.int32)
+        starts = np.empty(n, dtype=np.int64)
         first = 0
         for i, p in enumerate(parts):
             m = len(p.columns.lengths)
-            places["part"][first : first + m] = i
+            places[first : first + m] = i
             if m:
                 starts[first] = 0
                 np.cumsum(p.columns.lengths[:-1], out=starts[first + 1 : first + m])
@@ -248,7 +258,9 @@ class Store:
             user_status_bounds=user_status_bounds,
             client_ranks=client_ranks,
             client_bounds=client_bounds,
-            _places=places,
+            _parts=places,
+            _starts=starts,
+            _lengths=lengths,
             _maps=maps,
             _keyed=keyed,
             _bits=bits,
@@ -264,31 +276,37 @@ class Store:
     def find(self, session_id: str) -> int | None:
         """The index of the session with this id, or None."""
         key = session_id.encode()
-        if len(key) > self.ids.dtype.itemsize or key.endswith(b"\0"):
+        width = self.ids.dtype.itemsize
+        if len(key) > width or key.endswith(b"\0"):
             return None
         bits = self._bits
-        high = _hash_one(key, self.ids.dtype.itemsize) >> bits << bits
-        keyed = self._keyed
-        at = int(np.searchsorted(keyed, np.uint64(high)))
+        high = _hash_one(key, width) >> bits << bits
+        keyed = self._keyed_view
+        at = bisect.bisect_left(keyed, high)
         low = (1 << bits) - 1
+        key = key.ljust(width, b"\0")
         while at < self.n:
-            entry = int(keyed[at])
+            entry = keyed[at]
             if entry & ~low != high:
                 return None
             k = entry & low
-            if self.ids[k] == key:
+            if self._id_bytes[k * width : (k + 1) * width] == key:
                 return k
             at += 1
         return None
 
     def body(self, k: int) -> bytes:
         """The JSON text of session ``k``, without its newline."""
-        return self.bodies([k])[0]
+        parts, starts, lengths = self._views
+        at = starts[k]
+        return self._maps[parts[k]][at : at + lengths[k]]
 
     def bodies(self, ks: list[int] | Codes) -> list[bytes]:
         """The JSON texts of sessions ``ks``, without their newlines."""
         maps = self._maps
-        return [maps[part][at : at + n] for part, n, at in self._places[ks].tolist()]
+        parts, starts, lengths = self._views
+        keys = ks.tolist() if isinstance(ks, np.ndarray) else ks
+        return [maps[parts[k]][starts[k] : starts[k] + lengths[k]] for k in keys]
 
     def user_slice(self, user_id: str) -> Codes:
         """The ranks of the user's sessions, ascending (newest first)."""
@@ -320,11 +338,9 @@ _MASK = 2**64 - 1
 def _hash_one(key: bytes, itemsize: int) -> int:
     """:func:`_hash` of one id in an array of ``S{itemsize}``, without numpy's per-call cost."""
     width = -(-max(itemsize, 1) // 8) * 8
-    key = key.ljust(width, b"\0")
     h = 0x9E3779B97F4A7C15
-    for j in range(0, width, 8):
-        h ^= int.from_bytes(key[j : j + 8], "little")
-        h = (h * _MIX) & _MASK
+    for word in struct.unpack(f"<{width // 8}Q", key.ljust(width, b"\0")):
+        h = ((h ^ word) * _MIX) & _MASK
         h ^= h >> 29
     return h
 
