@@ -61,10 +61,7 @@ class Coded:
         np.not_equal(sorted_hashes[1:], sorted_hashes[:-1], out=new[1:])
         inverse = np.empty(len(values), dtype=np.int32)
         inverse[by_hash] = np.cumsum(new, dtype=np.int32) - 1
-        # Values with equal hashes must be equal (compared as words, fast).
-        same = ~new[1:]
-        grouped = words[by_hash]
-        if not (grouped[1:][same] == grouped[:-1][same]).all():
+        if not _equal_runs(words, by_hash, new):  # two values share a 64-bit hash
             distinct, codes = np.unique(values, return_inverse=True)
             return cls(codes.reshape(-1).astype(np.int32), distinct)
         return cls(inverse, values[by_hash[new]])
@@ -108,6 +105,19 @@ def write_part(chunks: Iterable[bytes], directory: str) -> Part:
     users, clients = Coded.of(c.users), Coded.of(c.clients)
     c.users = c.clients = np.zeros(0, dtype="S1")
     return Part(path, c, users, clients)
+
+
+def _equal_runs(words: npt.NDArray[np.uint64], order: Ints, new: npt.NDArray[np.bool_]) -> bool:
+    """Whether the rows of ``words`` taken in ``order`` are equal within each
+    run (a run starts where ``new`` is true); in blocks, as fresh memory for
+    whole copies costs more here than the comparisons."""
+    step = 1 << 16
+    for at in range(0, len(order), step):
+        rows = words[order[max(at - 1, 0) : at + step]]
+        same = ~new[max(at, 1) : at + step]
+        if not (rows[1:][same] == rows[:-1][same]).all():
+            return False
+    return True
 
 
 def _grouped(codes: Codes, count: int, order: Codes, ranks: Ints) -> tuple[Codes, Ints]:
