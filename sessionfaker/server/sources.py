@@ -21,7 +21,7 @@ from ..schema import load_structure
 from ..sinks.db.base import SeedError, first_line, redact
 from ..sinks.db.registry import connect
 from .state import Sessions, clock_ms
-from .store import Part, Store, write_part
+from .store import Part, Store, release_free_memory, write_part
 
 # Sessions a part holds at least, and a part's size is a multiple of.
 CHUNK = 2048
@@ -48,7 +48,9 @@ def from_profile(
         jobs = min(os.cpu_count() or 1, 8) if count >= PARALLEL_MIN else 1
     if jobs < 1:
         raise InvalidArgument(f"jobs must be >= 1 ({jobs})")
-    return Sessions(_generated(profile, seed, count, jobs), profile, seed=seed, clock=clock)
+    sessions = Sessions(_generated(profile, seed, count, jobs), profile, seed=seed, clock=clock)
+    release_free_memory()  # what building them used and freed
+    return sessions
 
 
 def _part(profile: Profile, seed: int | str, start: int, count: int, directory: str) -> Part:
@@ -109,7 +111,9 @@ def from_table(
         raise InputError(f"table {table} at {redact(url)}: {exc}") from None
     except Exception as exc:
         raise SeedError(f"reading {table} at {redact(url)}: {first_line(exc)}") from None
-    return Sessions(store, profile, seed=seed, clock=clock)
+    sessions = Sessions(store, profile, seed=seed, clock=clock)
+    release_free_memory()
+    return sessions
 
 
 def _ndjson(sessions: Iterator[dict[str, object]]) -> Iterator[bytes]:
