@@ -24,7 +24,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import ids
-from ..errors import SessionfakerError, did_you_mean
+from ..errors import InvalidArgument, SessionfakerError, did_you_mean
 from ..rules import STATUSES
 from .state import Sessions
 
@@ -36,6 +36,9 @@ TOKEN_LIFETIME_S = (30, 315_360_000)
 _TRUE = ("1", "t", "T", "true", "TRUE", "True")
 _FALSE = ("0", "f", "F", "false", "FALSE", "False")
 SECRET_KEY_PREFIX = "sk_test_"
+# The claims Clerk sets in a token made from a JWT template, whatever the
+# template says (its other claims are the template's).
+RESERVED_CLAIMS = ("azp", "exp", "iat", "iss", "jti", "nbf", "sid", "sub")
 
 
 class JSONBytes(Response):
@@ -191,11 +194,16 @@ class Api:
     """The handlers, over one :class:`Sessions`, signer and secret key."""
 
     def __init__(
-        self, sessions: Sessions, signer: Callable[[], Signer], secret_key: str | None
+        self,
+        sessions: Sessions,
+        signer: Callable[[], Signer],
+        secret_key: str | None,
+        templates: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.sessions = sessions
         self.signer = signer
         self.secret_key = secret_key
+        self.templates = check_templates(templates or {})
 
     def authorize(self, request: Request) -> None:
         self.authorize_scope(request.scope)
@@ -320,10 +328,29 @@ class Api:
         session = self.sessions.session(session_id)
         if session is None:
             raise not_found(session_id)
-        jwt = self._token(session, lifetime, 404)
+        name = request.path_params.get("template_name")
+        template = None if name is None else self.templates.get(name)
+        if name is not None and template is None:
+            raise ClerkError(
+                404,
+                "resource_not_found",
+                "not found",
+                f"No JWT template was found with name {name!r}",
+                "template_name",
+            )
+        jwt = self._token(session, lifetime, 404, template)
         return JSONBytes(orjson.dumps({"object": "token", "jwt": jwt}))
 
-    def _token(self, session: dict[str, Any], lifetime_s: int | None, status: int) -> str:
+    def _token(
+        self,
+        session: dict[str, Any],
+        lifetime_s: int | None,
+        status: int,
+        template: Mapping[str, Any] | None = None,
+    ) -> str:
+        """The session's token, or with ``template`` the template's claims
+        and Clerk's reserved ones; :class:`ClerkError` with ``status`` when the
+        session is not live."""
         from ..signing import live_problem
 
         now = self.sessions.clock()
@@ -335,7 +362,12 @@ class Api:
                 "session is not active",
                 f"Session {session['id']} cannot have a token: {problem}",
             )
-        return self.signer().token(session, now=now, lifetime_s=lifetime_s)
+        signer = self.signer()
+        if template is None:
+            return signer.token(session, now=now, lifetime_s=lifetime_s)
+        claims = signer.claims(session, now=now, lifetime_s=lifetime_s)
+        reserved = {k: claims[k] for k in RESERVED_CLAIMS if k in claims}
+        return signer.sign(dict(sorted({**template, **reserved}.items())))
 
     async def refresh_session(self, request: Request) -> Response:
         session_id = request.path_params["session_id"]
@@ -422,6 +454,26 @@ def verify_signature(signer: Signer, token: str) -> dict[str, Any] | None:
     return claims if isinstance(claims, dict) else None
 
 
+def check_templates(templates: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """JWT templates as ``create_app`` takes them (name -> claims), checked now
+    rather than on the first token: a name is a non-empty string without
+    ``/``, claims a JSON object."""
+    out = {}
+    for name, claims in templates.items():
+        if not isinstance(name, str) or not name or "/" in name:
+            raise InvalidArgument(f"templates: a template name must be a word, not {name!r}")
+        if not isinstance(claims, Mapping):
+            raise InvalidArgument(
+                f"templates.{name}: claims must be a JSON object, not {type(claims).__name__}"
+            )
+        try:
+            orjson.dumps(claims)
+        except TypeError as exc:
+            raise InvalidArgument(f"templates.{name}: claims are not JSON ({exc})") from None
+        out[name] = dict(claims)
+    return out
+
+
 def _unb64(part: bytes) -> bytes:
     return base64.urlsafe_b64decode(part + b"=" * (-len(part) % 4))
 
@@ -457,13 +509,18 @@ def create_app(
     signer: Signer | None = None,
     key_seed: int | str | None = None,
     secret_key: str | None = None,
+    templates: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> ASGIApp:
     """The ASGI app (Starlette's, see :class:`_Front`) serving ``sessions`` under ``/v1``.
 
     Tokens are signed by ``signer``, by default one with the test key of
     ``key_seed`` (default: the sessions' seed), made on first use. ``secret_key``,
     when given, is the only bearer key accepted; otherwise any ``sk_test_...``
-    key is. ``POST /__sessionfaker/reset`` (no key needed) forgets every change.
+    key is. ``templates`` are the JWT templates ``POST .../tokens/{name}`` signs
+    with: name -> claims (static values; Clerk's reserved claims, such as
+    ``sid``, ``sub`` and ``exp``, are always the session's); any other name is a
+    404, as for a template that does not exist. ``POST /__sessionfaker/reset``
+    (no key needed) forgets every change.
     """
     lock = threading.Lock()
     made: list[Signer] = [] if signer is None else [signer]
@@ -477,7 +534,7 @@ def create_app(
                 made.append(Signer(KeyPair.from_seed(seed), profile=sessions.profile))
             return made[0]
 
-    api = Api(sessions, get_signer, secret_key)
+    api = Api(sessions, get_signer, secret_key, templates)
     routes = [
         Route("/v1/sessions", api.route(api.list_sessions), methods=["GET"]),
         Route("/v1/sessions", api.route(api.create_session), methods=["POST"]),
