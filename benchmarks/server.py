@@ -14,11 +14,15 @@ over several rounds:
 
 The targets: each served endpoint at least half the requests per second of
 the bare endpoint sending as many bytes (the ratio to the one-session
-floor is printed too); ready within 5 s and under 500 MB resident on
-1,000,000 sessions (from the start of ``sessionfaker serve`` to its ready
-line, and its peak RSS then; the CPU seconds it and its workers spent are
-printed beside the wall time, as other work on the machine stretches the
-latter).
+floor is printed too); ready within 5 s and under 500 MB on 1,000,000
+sessions (from the start of ``sessionfaker serve`` to its ready line; the
+CPU seconds it and its workers spent are printed beside the wall time, as
+other work on the machine stretches the latter). Memory is read from
+/proc/PID/status once ready and after the load: the peak (``VmHWM``) once
+ready and the anonymous RSS (``RssAnon``) are judged; the file-backed RSS
+(``RssFile``, the mapped session texts requests touched, page cache the
+kernel may drop) is printed beside them. What else runs on the machine is
+printed at the start and the end (``top``).
 
     apt-get install wrk                                  # Debian's package
     .venv/bin/python benchmarks/server.py                # 1,000,000 sessions
