@@ -114,7 +114,7 @@ def release_free_memory() -> None:
     try:
         libc = ctypes.CDLL(None)
         trim = libc.malloc_trim
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # not glibc, or no C library by that name
         return
     trim(0)
 
