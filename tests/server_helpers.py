@@ -1,7 +1,7 @@
 """Fixtures shared by the server's test modules (``pytest_plugins``): one
 server per module, over the module's ``COUNT`` sessions of the default
-profile at its ``SEED``, whose clock stands at its ``CLOCK``; reset before
-each test."""
+profile at its ``SEED``, whose clock stands at its ``CLOCK``, with its JWT
+``TEMPLATES`` if it has some; reset before each test."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def running(request: pytest.FixtureRequest) -> Iterator[tuple[Server, Sessions]]
     sessions = from_profile(
         profile("default"), module.COUNT, seed=module.SEED, clock=lambda: module.CLOCK
     )
-    with Server(create_app(sessions, secret_key=SECRET_KEY)) as server:
+    templates = getattr(module, "TEMPLATES", None)
+    with Server(create_app(sessions, secret_key=SECRET_KEY, templates=templates)) as server:
         yield server, sessions
     sessions.store.close()
 

@@ -159,6 +159,58 @@ def test_the_store_reads_every_kind_of_line() -> None:
         store.close()
 
 
+def test_the_store_finds_ids_and_users_whose_hashes_collide(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import numpy as np
+
+    from sessionfaker.server import store as store_module
+
+    # Every id, user and client hashes alike: lookups and numbering must
+    # still tell them apart.
+    monkeypatch.setattr(
+        store_module, "_hash_words", lambda words: np.zeros(len(words), dtype=np.uint64)
+    )
+    monkeypatch.setattr(store_module, "_hash_one", lambda key, itemsize: 0)
+    text = b"".join(Generator(profile("default"), 4).ndjson(0, 300))
+    store = Store.build([text])
+    try:
+        for k, line in enumerate(text.splitlines()):
+            s = orjson.loads(line)
+            assert store.find(s["id"]) == k
+            assert store.user_code[k] == store.users[s["user_id"].encode()]
+        assert store.find("sess_" + "y" * 27) is None
+    finally:
+        store.close()
+
+
+def test_the_store_orders_and_groups_as_a_stable_sort_would() -> None:
+    import numpy as np
+
+    text = b"".join(Generator(profile("default"), 5).ndjson(0, 2000))
+    created = [orjson.loads(line)["created_at"] for line in text.splitlines()]
+    created[10] = created[11] = created[12]  # ties keep the input's order
+    lines = text.splitlines()
+    for k in (10, 11):
+        s = orjson.loads(lines[k])
+        s["created_at"] = created[k]
+        lines[k] = orjson.dumps(s)
+    store = Store.build([b"\n".join(lines) + b"\n"])
+    try:
+        expected = np.argsort(-np.array(created), kind="stable")
+        assert store.order.tolist() == expected.tolist()
+        for user, code in list(store.users.items())[:50]:
+            ks = [k for k in expected.tolist() if store.user_code[k] == code]
+            assert store.order[store.user_slice(user.decode())].tolist() == ks
+    finally:
+        store.close()
+    # Times too far apart to pack with the index take a stable argsort.
+    from sessionfaker.server.store import _newest_first
+
+    wide = np.array([0, 2**62, 5, 0, 2**62], dtype=np.int64)
+    assert _newest_first(wide, np.arange(5)).tolist() == [1, 4, 2, 0, 3]
+
+
 def test_a_line_that_is_not_a_session_is_named() -> None:
     with pytest.raises(ValueError, match=r"not a session \('user_id'\): b'\{\"id\":\"sess_1\"\}'"):
         Store.build([b'{"id":"sess_1"}\n'])

@@ -446,3 +446,44 @@ def test_concurrent_clients_lose_and_duplicate_nothing(
 def test_the_query_reads_as_starlettes_query_params(text: str) -> None:
     request = Request({"type": "http", "query_string": text.encode()})
     assert dict(query(request)) == dict(request.query_params)
+
+
+def test_the_fast_path_answers_as_starlette_does(
+    running: tuple[Server, Any], generated: list[dict[str, Any]]
+) -> None:
+    # The front answers plain GETs itself; Starlette's app behind it must
+    # give the same status, headers and bytes for every one of them.
+    import asyncio
+
+    front = running[0].app
+    some = generated[11]
+    paths = [
+        f"/v1/sessions/{some['id']}",
+        f"/v1/sessions?user_id={some['user_id']}&limit=3",
+        f"/v1/sessions?user_id={some['user_id']}&status={some['status']}",
+        f"/v1/sessions?client_id={some['client_id']}&paginated=true",
+        "/v1/sessions?status=active&offset=5&limit=7&paginated=false",
+        "/v1/sessions?user_id=user%5Fx&limit=2",  # escaped: Starlette's own
+        "/v1/sessions?limit=0",  # 400
+        "/v1/sessions/sess_unknown",  # 404
+        "/v1/sessions/",  # Starlette's redirect or 404
+        f"/v1/sessions/{some['id']}/",
+    ]
+
+    async def both(path: str, key: str) -> tuple[Any, Any]:
+        headers = {"Authorization": f"Bearer {key}"}
+        out = []
+        for app in (front, front.app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                r = await client.get(path, headers=headers)
+                out.append((r.status_code, r.headers.raw, r.content))
+        return out[0], out[1]
+
+    for path in paths:
+        for key in (SECRET_KEY, "sk_test_other"):
+            fast, slow = asyncio.run(both(path, key))
+            assert fast == slow, path
+    auth = [(b"authorization", f"Bearer {SECRET_KEY}".encode())]
+    scope = {"method": "GET", "path": paths[0], "query_string": b"", "headers": auth}
+    assert front.api.fast(scope) == asyncio.run(both(paths[0], SECRET_KEY))[1][2]

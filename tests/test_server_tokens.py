@@ -28,6 +28,7 @@ pytest_plugins = ["tests.server_helpers"]
 SEED = 11
 CLOCK = NOW_MS + 60_000  # when the server changes a session
 COUNT = 500
+TEMPLATES = {"supabase": {"role": "authenticated", "app": {"plan": "pro"}, "sid": "not this"}}
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +80,54 @@ def test_expires_in_seconds_and_templates(
     )
     assert templated.jwt is not None
     claims = verify(server, templated.jwt)
-    assert claims["sid"] == s["id"]
+    # The template's claims, and Clerk's reserved ones from the session
+    # (the template cannot change sid), without the session token's own (v, fva).
+    assert sorted(claims) == ["app", "azp", "exp", "iat", "iss", "jti", "nbf", "role", "sid", "sub"]
+    assert (claims["sid"], claims["sub"], claims["role"]) == (
+        s["id"],
+        s["user_id"],
+        "authenticated",
+    )
     assert claims["exp"] - claims["iat"] == 120
+
+
+def test_an_unknown_template_is_404(clerk: Clerk, generated: list[dict[str, Any]]) -> None:
+    s = active(generated, 1)
+    with pytest.raises(models.ClerkErrors) as exc:
+        clerk.sessions.create_token_from_template(session_id=s["id"], template_name="firebase")
+    assert exc.value.raw_response.status_code == 404
+    e = exc.value.data.errors[0]
+    assert (e.code, e.long_message) == (
+        "resource_not_found",
+        "No JWT template was found with name 'firebase'",
+    )
+    with pytest.raises(models.ClerkErrors) as exc:  # an unknown session first
+        clerk.sessions.create_token_from_template(session_id="sess_none", template_name="supabase")
+    assert exc.value.data.errors[0].long_message == "No session was found with id 'sess_none'"
+
+
+@pytest.mark.parametrize(
+    ("templates", "message"),
+    [
+        ({"": {}}, "templates: a template name must be a word, not ''"),
+        ({"a/b": {}}, "templates: a template name must be a word, not 'a/b'"),
+        ({"t": [1]}, "templates.t: claims must be a JSON object, not list"),
+        (
+            {"t": {"x": object()}},
+            "templates.t: claims are not JSON (Type is not JSON serializable: object)",
+        ),
+    ],
+)
+def test_bad_templates_are_refused_when_the_app_is_made(
+    templates: dict[str, Any], message: str
+) -> None:
+    from sessionfaker.errors import InvalidArgument
+    from sessionfaker.server import create_app, from_profile
+
+    sessions = from_profile(profile("default"), 0)
+    with pytest.raises(InvalidArgument) as exc:
+        create_app(sessions, templates=templates)
+    assert str(exc.value) == message
 
 
 def test_created_sessions_get_tokens(

@@ -32,27 +32,41 @@ _HEAD = (
 )  # fmt: skip
 _TAIL = (b',"created_at":', _TS_W, b',"tasks":null}')
 _POW10 = 10 ** np.arange(_TS_W - 1, -1, -1, dtype=np.int64)
-_STATUS_PATTERNS = [np.frombuffer(s.encode() + b'"', np.uint8) for s in STATUSES]
+
+
+def _status_words(status: bytes) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """The mask and value, as two 64-bit words, of a status and its closing quote."""
+    text = (status + b'"').ljust(16, b"\0")
+    mask = (b"\xff" * (len(status) + 1)).ljust(16, b"\0")
+    return np.frombuffer(mask, "<u8"), np.frombuffer(text, "<u8")
+
+
+_STATUS_WORDS = [_status_words(s.encode()) for s in STATUSES]
 
 
 class _Shape:
-    """Literal bytes at fixed places, with slots between them."""
+    """Literal bytes at fixed places, with slots between them; padded to a
+    multiple of 8 bytes (at the front with ``pad_front``) so that a row's
+    literal bytes are checked as a few masked 64-bit words."""
 
-    def __init__(self, parts: tuple[bytes | int, ...]) -> None:
-        literal: list[int] = []
+    def __init__(self, parts: tuple[bytes | int, ...], *, pad_front: bool = False) -> None:
+        width = sum(p if isinstance(p, int) else len(p) for p in parts)
+        pad = b"\0" * (-width % 8)
+        parts = (pad, *parts) if pad_front else (*parts, pad)
         self.slots: list[slice] = []
-        at = 0
+        text, mask, at = b"", b"", 0
         for part in parts:
+            size = part if isinstance(part, int) else len(part)
             if isinstance(part, int):
                 self.slots.append(slice(at, at + part))
-                at += part
+                text, mask = text + b"\0" * part, mask + b"\0" * part
             else:
-                literal.extend(range(at, at + len(part)))
-                at += len(part)
+                known = b"\0" if part is pad else b"\xff"
+                text, mask = text + part, mask + known * len(part)
+            at += size
         self.width = at
-        self.literal = np.array(literal, dtype=np.int64)
-        text = b"".join(p if isinstance(p, bytes) else b"\0" * p for p in parts)
-        self.expected = np.frombuffer(text, np.uint8)[self.literal]
+        self.mask = np.frombuffer(mask, "<u8")
+        self.expected = np.frombuffer(text, "<u8") & self.mask
 
     def window(self, buf: npt.NDArray[np.uint8], at: Ints) -> npt.NDArray[np.uint8]:
         """The ``width`` bytes at each of ``at`` (all within ``buf``), one row each."""
@@ -63,12 +77,13 @@ class _Shape:
         return rows
 
     def matches(self, window: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
-        ok: npt.NDArray[np.bool_] = (window[:, self.literal] == self.expected).all(axis=1)
+        words = window.view("<u8")
+        ok: npt.NDArray[np.bool_] = ((words & self.mask) == self.expected).all(axis=1)
         return ok
 
 
 _HEAD_SHAPE = _Shape(_HEAD)
-_TAIL_SHAPE = _Shape(_TAIL)
+_TAIL_SHAPE = _Shape(_TAIL, pad_front=True)
 
 
 def _text(window: npt.NDArray[np.uint8], where: slice) -> npt.NDArray[np.bytes_]:
@@ -121,10 +136,12 @@ def columns(text: bytes) -> Columns:
     ok = _HEAD_SHAPE.matches(head) & _TAIL_SHAPE.matches(tail)
     digits = tail[:, _TAIL_SHAPE.slots[0]].astype(np.int64) - 48
     ok &= ((digits >= 0) & (digits <= 9)).all(axis=1) & (digits[:, 0] > 0)
-    window = head[:, _HEAD_SHAPE.slots[3]]
+    window = np.zeros((len(idx), 16), dtype=np.uint8)
+    window[:, :_STATUS_W] = head[:, _HEAD_SHAPE.slots[3]]
+    first, second = window.view("<u8").T
     code = np.full(len(idx), 255, dtype=np.uint8)
-    for i, pattern in enumerate(_STATUS_PATTERNS):
-        code[(window[:, : len(pattern)] == pattern).all(axis=1)] = i
+    for i, (mask, want) in enumerate(_STATUS_WORDS):
+        code[((first & mask[0]) == want[0]) & ((second & mask[1]) == want[1])] = i
     ok &= code != 255
     good, head = idx[ok], head[ok]
     status = np.zeros(n, dtype=np.uint8)

@@ -15,13 +15,13 @@ from multiprocessing import get_context
 import orjson
 
 from ..errors import InputError, InvalidArgument, SessionfakerError
-from ..generator import Generator
+from ..generator import BATCH, Generator
 from ..profile import Profile
 from ..schema import load_structure
 from ..sinks.db.base import SeedError, first_line, redact
 from ..sinks.db.registry import connect
 from .state import Sessions, clock_ms
-from .store import Part, Store, write_part
+from .store import Part, Store, release_free_memory, write_part
 
 # Sessions a part holds at least, and a part's size is a multiple of.
 CHUNK = 2048
@@ -48,11 +48,14 @@ def from_profile(
         jobs = min(os.cpu_count() or 1, 8) if count >= PARALLEL_MIN else 1
     if jobs < 1:
         raise InvalidArgument(f"jobs must be >= 1 ({jobs})")
-    return Sessions(_generated(profile, seed, count, jobs), profile, seed=seed, clock=clock)
+    sessions = Sessions(_generated(profile, seed, count, jobs), profile, seed=seed, clock=clock)
+    release_free_memory()  # what building them used and freed
+    return sessions
 
 
 def _part(profile: Profile, seed: int | str, start: int, count: int, directory: str) -> Part:
-    return write_part(Generator(profile, seed).ndjson(start, count), directory)
+    # A generator batch per bytes object: no regrouping copy (see whole_lines).
+    return write_part(Generator(profile, seed).ndjson(start, count, chunk=BATCH), directory)
 
 
 def _generated(profile: Profile, seed: int | str, count: int, jobs: int) -> Store:
@@ -108,7 +111,9 @@ def from_table(
         raise InputError(f"table {table} at {redact(url)}: {exc}") from None
     except Exception as exc:
         raise SeedError(f"reading {table} at {redact(url)}: {first_line(exc)}") from None
-    return Sessions(store, profile, seed=seed, clock=clock)
+    sessions = Sessions(store, profile, seed=seed, clock=clock)
+    release_free_memory()
+    return sessions
 
 
 def _ndjson(sessions: Iterator[dict[str, object]]) -> Iterator[bytes]:

@@ -6,7 +6,7 @@ The pytest plugin's ``clerk_server`` fixture is a thin adapter over
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -44,12 +44,18 @@ class ClerkServer:
 
 @contextmanager
 def running(
-    profile: Profile, count: int, *, seed: int | str = 0, secret_key: str = SECRET_KEY
+    profile: Profile,
+    count: int,
+    *,
+    seed: int | str = 0,
+    secret_key: str = SECRET_KEY,
+    templates: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Iterator[ClerkServer]:
-    """A server on a free port of 127.0.0.1 for the block's duration."""
+    """A server on a free port of 127.0.0.1 for the block's duration (with
+    JWT ``templates``, see :func:`~.app.create_app`)."""
     sessions = from_profile(profile, count, seed=seed)
     try:
-        server = Server(create_app(sessions, secret_key=secret_key))
+        server = Server(create_app(sessions, secret_key=secret_key, templates=templates))
         with server:
             yield ClerkServer(server.url, server.root, secret_key, sessions)
     finally:
