@@ -28,12 +28,14 @@ DAY = 86_400_000
 
 
 @cache
-def sample(name: str, n: int = N, model: str = "sessions") -> list[dict[str, Any]]:
+def sample(name: str, n: int = N, model: str | None = None) -> list[dict[str, Any]]:
+    """``n`` sessions of a built-in profile, with its own layout unless ``model`` is given."""
     return list(Generator(modelled(name, model), 3).generate(0, n))
 
 
-def modelled(name: str, model: str) -> Profile:
-    return profile(name).with_overrides({"population.model": model})
+def modelled(name: str, model: str | None) -> Profile:
+    p = profile(name)
+    return p if model is None else p.with_overrides({"population.model": model})
 
 
 MODELS = ["sessions", "cycles"]
@@ -341,12 +343,16 @@ def _end(s: dict[str, Any], now: int) -> int:
     return int(s["updated_at"])
 
 
+@pytest.mark.parametrize("model", [None, "cycles"])
 @pytest.mark.parametrize("name", REALISTIC)
-def test_on_cycles_the_sessions_of_a_client_follow_one_another(name: str) -> None:
-    p = modelled(name, "cycles")
-    assert compile_plan(p).population.cycle > 0
+def test_the_sessions_of_a_client_follow_one_another(name: str, model: str | None) -> None:
+    """By default (and with ``cycles`` asked for), no two sessions of one
+    (user, client) overlap: the later starts once the earlier has ended."""
+    p = modelled(name, model)
+    assert p.population_model == "cycles"
+    assert compile_plan(p).population.cycle > 0  # not the fallback to "sessions"
     by_pair: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for s in sample(name, N, "cycles"):
+    for s in sample(name, N, model):
         by_pair[s["user_id"], s["client_id"]].append(s)
     repeated = 0
     for sessions_ in by_pair.values():
