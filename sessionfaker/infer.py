@@ -36,7 +36,14 @@ from .plan import compile_plan
 from .profile import KEYS, KEYS_BY_PATH, Profile, creation_range, dump_toml, load_profile
 from .rules import ACTOR_KINDS, DEVICE_KINDS, LIVE_STATUSES, STATUSES, TASK_KEYS
 from .stats import Stats, describe_file
-from .stats.fit import cycles_of, fit_clients, fit_population, pool_size
+from .stats.fit import (
+    arrival_shape,
+    cycles_of,
+    fit_clients,
+    fit_new_users,
+    fit_population,
+    pool_size,
+)
 from .timeutil import format_duration, format_instant, parse_duration
 
 __all__ = ["InferredProfile", "infer_file", "infer_profile"]
@@ -47,6 +54,7 @@ NOT_INFERRED = {
     "activity.countries": "countries are values of the input",
     "activity.app_name": "the app's name is a value of the input",
     "timeline.boundary_rate": "not estimated",
+    "population.occupancy": "on sign-in cycles it shapes the spread like population.skew",
     "extra.null_rate": "only for fields a newer structure adds",
 }
 _SECOND = 1000
@@ -189,6 +197,14 @@ def _fit_time(stats: Stats, values: Values, notes: Notes) -> None:
         values["time.window_end"] = format_duration(end)
         notes["time.window_start"] = "The oldest created_at, as a duration before time.now."
         notes["time.window_end"] = "The newest created_at, as a duration before time.now."
+        shape = arrival_shape(s.created, oldest, newest)
+        for key, value in zip(("time.growth", "time.daily", "time.weekly"), shape, strict=True):
+            values[key] = value
+            notes[key] = (
+                "Fitted to the creation times of the sessions (their mean position in the "
+                "window, hour of day and share on weekends); the steady value unless the "
+                "data departs from it by more than two standard errors."
+            )
 
 
 def _fit_actor(stats: Stats, values: Values, notes: Notes) -> None:
@@ -233,6 +249,13 @@ def _fit_activity(stats: Stats, values: Values, notes: Notes) -> None:
         values["activity.ipv6_rate"] = _rate(s.ipv6, s.ip_addresses)
         notes["activity.ipv6_rate"] = (
             f"{_fmt_n(s.ipv6)} IPv6 addresses of {_fmt_n(s.ip_addresses)} (no address is kept)."
+        )
+    away = s.realism.away()
+    if away.whole:
+        values["activity.travel_rate"] = round(away.value, 4)
+        notes["activity.travel_rate"] = (
+            f"{_fmt_n(away.part)} of the {_fmt_n(away.whole)} sessions of clients seen more "
+            "than once came from another address than their client's most common one."
         )
 
 
@@ -284,20 +307,50 @@ def _fit_users(stats: Stats, values: Values, notes: Notes) -> None:
     )
 
 
-def _refit_cycles(stats: Stats, values: Values, notes: Notes, profile: Profile) -> bool:
-    """Users and skew again, under the sign-in cycles of the loaded profile
-    (unless its plan falls back to ``sessions``): False when nothing changed."""
+def _refit_population(stats: Stats, values: Values, notes: Notes, profile: Profile) -> None:
+    """What needs the loaded profile's window and layout: the users who signed
+    up inside the window, a second user's live sessions and, on sign-in
+    cycles (unless the plan falls back to ``sessions``), users and skew again."""
+    s = stats.sample
+    new = s.realism.new_users(profile.time_window_start)
+    if new.whole:
+        values["population.new_users"] = round(new.value, 3)
+        notes["population.new_users"] = (
+            f"{_fmt_n(new.part)} of {_fmt_n(new.whole)} users signed up (the time in their "
+            "id) inside the window."
+        )
+    guests, seen = s.realism.second_users()
+    if guests.whole:
+        # A second user is told apart only where the client's own user shows another session.
+        values["population.multi_session"] = round(
+            min(1.0, guests.value / max(seen.value, 0.05)), 3
+        )
+        notes["population.multi_session"] = (
+            f"{_fmt_n(guests.part)} of {_fmt_n(guests.whole)} live sessions are a user's only "
+            f"session on a client another user also has, over the {seen.value:.0%} of live "
+            "sessions whose user shows another session on their client."
+        )
     if profile.population_model != "cycles" or not compile_plan(profile).population.cycle:
-        return False
+        return
     per_user = stats.sessions_per_user()
+    n = sum(per_user)
     users, skew = fit_population(per_user, cycles_of(profile))
+    if new.whole:
+        # New users have fewer cycles and the least activity: fewer are seen than there are.
+        share = fit_new_users(profile, new.value, users, skew, n)
+        values["population.new_users"] = share
+        notes["population.new_users"] += (
+            " Fitted so that as many are seen, on sign-in cycles where new users have fewer "
+            "cycles and the least activity."
+        )
+        users, skew = fit_population(per_user, cycles_of(profile, share))
     values["population.users"] = users
     values["population.skew"] = skew
     notes["population.users"] = (
-        f"Fitted with population.skew so that {_fmt_n(sum(per_user))} sessions reach "
-        f"{_fmt_n(len(per_user))} distinct users with the same spread, on sign-in cycles."
+        f"Fitted with population.skew so that {_fmt_n(n)} sessions reach "
+        f"{_fmt_n(len(per_user))} distinct users with the same spread, on sign-in cycles "
+        "(where the skew changes little of what a sample shows)."
     )
-    return True
 
 
 def _comment(text: str) -> list[str]:
@@ -377,8 +430,8 @@ def infer_profile(stats: Stats, *, description: str | None = None) -> InferredPr
     else:
         notes["actor.rate"] = "No session has an actor."
     profile = _load_repaired(values, notes, stats)
-    if _refit_cycles(stats, values, notes, profile):
-        profile = _load_repaired(values, notes, stats)
+    _refit_population(stats, values, notes, profile)
+    profile = _load_repaired(values, notes, stats)
     return InferredProfile(_render(values, notes, stats.sessions), profile, values, stats.sessions)
 
 

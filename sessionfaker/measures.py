@@ -166,6 +166,8 @@ class Tally:
         self.expired_at_expiry = 0
         # (user, client) -> (created_at, end) of each session, end -1 while live.
         self.spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        # client -> how many of its sessions came from each address.
+        self.addresses: dict[str, Counter[str]] = defaultdict(Counter)
 
     def add(self, s: Session) -> None:
         """Count session ``s`` (a dict in Clerk's wire format; values of the
@@ -195,6 +197,8 @@ class Tally:
             self.devices[client].add(tuple(_text(v) for v in device))
         if isinstance(ip, str):
             self.places[ip].add((_text(city), country))
+            if isinstance(client, str):
+                self.addresses[client][ip] += 1
         if isinstance(city, str):
             self.cities[city, country] += 1
 
@@ -256,6 +260,39 @@ class Tally:
                     if len(bad) < examples:
                         bad.append(f"{user} on {client}")
         return Share(part, whole, tuple(bad))
+
+    def away(self) -> Share:
+        """Sessions signed in from another address than their client's usual
+        one (its most common), among clients seen with two or more."""
+        part = whole = 0
+        for seen in self.addresses.values():
+            k = sum(seen.values())
+            if k > 1:
+                whole += k
+                part += k - max(seen.values())
+        return Share(part, whole)
+
+    def second_users(self) -> tuple[Share, Share]:
+        """Live sessions that look like a second user's on a multi-session
+        client (their only session there, on a client another user also
+        used), and how often a live session's own user shows another session
+        on the client (how often a second user could be told apart)."""
+        users: dict[str, dict[str, int]] = defaultdict(dict)
+        for (user, client), spans in self.spans.items():
+            users[client][user] = len(spans)
+        guests = live = seen = others = 0
+        for (user, client), spans in self.spans.items():
+            for _, end in spans:
+                if end >= 0:
+                    continue
+                live += 1
+                here = users[client]
+                if here[user] == 1 and len(here) > 1:
+                    guests += 1
+                else:
+                    others += 1
+                    seen += here[user] > 1
+        return Share(guests, live), Share(seen, others)
 
     def expired_updated_at_expiry(self) -> Share:
         return Share(self.expired_at_expiry, self.expired)

@@ -22,6 +22,7 @@ from . import ids
 from .plan import Permutation, Plan, below, hashed, unit
 
 Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
 Chars = npt.NDArray[np.uint8]
 Words = npt.NDArray[np.uint64]
 
@@ -180,11 +181,13 @@ class Populations:
         a = np.maximum(np.maximum(start, lo), owners.signup[:, None])
         b = np.minimum(start + half, hi)
         b = np.maximum(a, b)
-        mass = (arrival.at(b) - arrival.at(a)).reshape(-1)
+        mass = (arrival.at(b) - arrival.at(a)) / self._signed_up((a + b) // 2)
+        mass = mass.reshape(-1)
         index = np.arange(mass.size, dtype=np.int64)
-        # A cycle is a candidate in proportion to its arrivals, so that the
-        # candidates follow the arrival rate (cycles cut by the window's
-        # edges or a sign-up are candidates less often)...
+        # A cycle is a candidate in proportion to its arrivals, over the
+        # share of users signed up by then, so that the candidates follow the
+        # arrival rate as users sign up (cycles cut by the window's edges or
+        # a sign-up are candidates less often)...
         candidate = unit(hashed(key, _CANDIDATE, tt, index)) * mass.max() < mass
         # ... and busier users' cycles are taken first.
         user = clients // s.clients_per_user
@@ -197,6 +200,13 @@ class Populations:
         if take < s.sessions:  # fewer cycles than sessions: reuse them, in order
             chosen = np.resize(chosen, s.sessions)
         return chosen // count, a.reshape(-1)[chosen], b.reshape(-1)[chosen]
+
+    def _signed_up(self, t: Ints) -> Floats:
+        """The share of the population's users signed up by each time ``t``
+        (new users sign up evenly from the window's start to ``signup_hi``)."""
+        s, lo = self.shape, self.plan.profile.time_window_start
+        new = (t - lo + 1) / (self.signup_hi - lo + 1)
+        return (s.old_users + (s.users - s.old_users) * np.clip(new, 0.0, 1.0)) / s.users
 
     def cycles(self, t: Ints, pos: Ints) -> tuple[Ints, Ints, Ints]:
         """(client, earliest, end) of the cycle of each session."""
