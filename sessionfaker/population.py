@@ -188,7 +188,7 @@ class Populations:
         # share of users signed up by then, so that the candidates follow the
         # arrival rate as users sign up (cycles cut by the window's edges or
         # a sign-up are candidates less often)...
-        candidate = unit(hashed(key, _CANDIDATE, tt, index)) * mass.max() < mass
+        candidate = unit(hashed(key, _CANDIDATE, tt, index)) < mass * _scale(mass, s.sessions)
         # ... and busier users' cycles are taken first.
         user = clients // s.clients_per_user
         power = 1 / (1 + self.plan.profile.population_skew) - 1
@@ -303,6 +303,29 @@ class Populations:
             ip_v6_host=1 + below(unit(hashed(key, _V6_HOST, t, client)), 0xFFFF),
             chars=ids.ksuid_chars(seconds, hashed_entropy(key ^ _CLIENT_ID, t, client)),
         )
+
+
+def _scale(mass: Floats, sessions: int) -> float:
+    """How a cycle's arrivals become its chance of being a candidate:
+    ``1 / max(mass)`` (in proportion to the arrivals), unless that leaves too
+    few candidates for the population's sessions (a high occupancy, growth):
+    then the least scale that leaves enough (in expectation, with a margin),
+    so that a cycle is reused, and two sessions overlap on a client, only
+    when the population has fewer cycles than sessions."""
+    top = float(mass.max()) if mass.size else 0.0
+    if top <= 0:
+        return 0.0
+    need = 1.02 * sessions + 4 * sessions**0.5
+    lo = 1 / top
+    if np.minimum(mass * lo, 1.0).sum() >= need:
+        return lo
+    hi = lo
+    while np.minimum(mass * hi, 1.0).sum() < need and hi < lo * 2.0**40:
+        hi *= 2
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if np.minimum(mass * mid, 1.0).sum() < need else (lo, mid)
+    return hi
 
 
 T = TypeVar("T", Users, Clients)

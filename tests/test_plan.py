@@ -385,3 +385,19 @@ def test_population_model_is_one_of_two() -> None:
         "--set: population.model: unknown value 'cycle' (did you mean 'cycles'?) "
         "(one of sessions, cycles)"
     )
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"population.occupancy": 0.9}, {"time.growth": 3, "population.occupancy": 0.7}],
+    ids=["busy", "growing"],
+)
+def test_busy_or_growing_cycles_still_follow_one_another(overrides: dict[str, Any]) -> None:
+    """Where candidates in proportion to the arrivals would be fewer than the
+    population's sessions, more cycles become candidates instead of one
+    being used twice."""
+    from sessionfaker.measures import client_overlaps
+
+    p = profile("default").with_overrides(overrides)
+    result = client_overlaps(Generator(p, 2).generate(0, 20_000))
+    assert result.part == 0 and result.whole > 1000
