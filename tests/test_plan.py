@@ -201,9 +201,13 @@ def test_the_early_activity_quirk_only_when_the_profile_asks() -> None:
 
 def test_profiles_check_names_the_density_the_weights_imply() -> None:
     p = profile("default").with_overrides({"status.weights.active": 70})
-    (warning,) = compile_plan(p).warnings()
+    warning, fallback = compile_plan(p).warnings()
     assert warning.startswith("status.weights.active+pending: ")
     assert "a density" in warning and "a window of at most" in warning
+    assert fallback == (
+        'population.model: "cycles" falls back to "sessions" (past sessions of a client may '
+        "overlap in time): the window cannot give its status weights"
+    )
     assert compile_plan(profile("default")).warnings() == []
 
 
@@ -304,6 +308,9 @@ def test_profiles_check_prints_the_warning_on_stderr() -> None:
         "without an actor, but only 3.2% of arrivals over the 31d window are in the last 1d: "
         "a density 9.1x the window's mean there (a window of at most 3d9h would follow the "
         "arrival rate)\n"
+        'profiles/edge-cases.toml: warning: population.model: "cycles" falls back to '
+        '"sessions" (past sessions of a client may overlap in time): the window cannot give '
+        "its status weights, timeline.boundary_rate\n"
     )
 
 
