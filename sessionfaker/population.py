@@ -140,7 +140,10 @@ class Populations:
         w = self._cache.get(t)
         if w is None:
             if len(self._cache) >= _CACHED:
-                self._cache.clear()
+                # The oldest goes: a batch that spans populations t and t + 1
+                # follows one that used t and t - 1 (clearing both made t be
+                # computed twice).
+                del self._cache[next(iter(self._cache))]
             s = self.shape
             tt = np.full(1, t, dtype=np.int64)
             users = self._users(tt, np.arange(s.users, dtype=np.int64))
