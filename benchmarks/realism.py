@@ -9,6 +9,8 @@ prints it against the issue's bar:
 
 - device, OS and browser constant within every client; every IP address one
   (city, country); every city a real place of its country;
+- the sessions of one (user, client) follow one another in time: none is
+  created before the one before it ended (``client_overlaps``);
 - the last 7 days' creation density within 1.5x the window's mean (no
   profile declares growth or cycles yet); under 5% of impersonations created
   in the last 30 minutes;
@@ -48,6 +50,7 @@ BARS: dict[str, Bar] = {
     "late_actors": ("share < 0.05", lambda v: v < 0.05),
     "new_users": ("share > 0", lambda v: v > 0),
     "expired_at_expiry": ("share < 0.5", lambda v: v < 0.5),
+    "client_overlaps": ("share overlapping = 0", lambda v: v == 0),
 }
 LIVE_BAR: dict[str, Bar] = {"default": ("max <= 10", lambda v: v <= 10)}
 
@@ -74,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         p = load_profile(name, now=NOW)
         t0 = time.perf_counter()
         sample = list(Generator(p, args.seed).generate(0, args.n))
-        report = measures.report(sample, p.time_window_start, p.time_now)
+        tally = measures.collect(sample)
+        report: dict[str, Any] = dict(tally.report(p.time_window_start, p.time_now))
+        report["client_overlaps"] = tally.client_overlaps().as_dict()
         seconds = time.perf_counter() - t0
         for measure, result in report.items():
             bar = LIVE_BAR.get(name) if measure == "live_per_user" else BARS.get(measure)

@@ -23,21 +23,27 @@ city, country, browser, app name or other value of the input is written.
 from __future__ import annotations
 
 import dataclasses
-import math
 import tempfile
 import textwrap
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
-
 from .errors import InputError, ProfileError, require_extra
+from .plan import compile_plan
 from .profile import KEYS, KEYS_BY_PATH, Profile, creation_range, dump_toml, load_profile
 from .rules import ACTOR_KINDS, DEVICE_KINDS, LIVE_STATUSES, STATUSES, TASK_KEYS
 from .stats import Stats, describe_file
+from .stats.fit import (
+    arrival_shape,
+    cycles_of,
+    fit_clients,
+    fit_new_users,
+    fit_population,
+    pool_size,
+)
 from .timeutil import format_duration, format_instant, parse_duration
 
 __all__ = ["InferredProfile", "infer_file", "infer_profile"]
@@ -48,16 +54,11 @@ NOT_INFERRED = {
     "activity.countries": "countries are values of the input",
     "activity.app_name": "the app's name is a value of the input",
     "timeline.boundary_rate": "not estimated",
+    "population.occupancy": "on sign-in cycles it shapes the spread like population.skew",
     "extra.null_rate": "only for fields a newer structure adds",
 }
 _SECOND = 1000
 _DAY = 86_400_000
-# Search bounds of the population fit.
-_MAX_USERS = 10**9
-_MAX_SKEW = 20.0
-_MAX_CLIENTS = 1000
-_EXACT_HEAD = 1024
-_BIN_RATIO = 1.01
 
 
 @dataclass(frozen=True)
@@ -80,111 +81,6 @@ def _mode_seconds(values: Sequence[int]) -> tuple[int, int] | None:
     counts = Counter(round(v / _SECOND) * _SECOND for v in values)
     value, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
     return value, n
-
-
-def _root(f: Callable[[float], float], lo: float, hi: float, xtol: float = 1e-6) -> float:
-    """Where the increasing ``f`` crosses zero between ``lo`` and ``hi`` (Brent's method)."""
-    optimize = require_extra("stats", "scipy.optimize", "profiles infer")
-    return float(optimize.brentq(f, lo, hi, xtol=xtol))
-
-
-def _pool_size(draws: int, distinct: int) -> int:
-    """Size of a pool drawn from uniformly ``draws`` times that gives ``distinct`` values.
-
-    >>> _pool_size(400, 50), _pool_size(10, 10)
-    (50, 10)
-    """
-    if distinct <= 0:
-        return 1
-    if distinct >= draws:
-        return distinct  # no repeats: only a lower bound is known
-
-    def seen(pool: float) -> float:
-        return pool * -math.expm1(draws * math.log1p(-1 / pool)) if pool > 1 else 1.0
-
-    if seen(_MAX_USERS) < distinct:
-        return _MAX_USERS
-    pool = _root(lambda x: seen(math.exp(x)) - distinct, math.log(distinct), math.log(_MAX_USERS))
-    return max(distinct, round(math.exp(pool)))
-
-
-def _user_moments(users: int, a: float, n: int) -> tuple[float, float]:
-    """Expected distinct users and the sum of squared user probabilities.
-
-    The generator picks user ``int(users * u ** (1 + skew))``, so user ``i``
-    has probability ``((i+1)/users)**a - (i/users)**a`` with ``a = 1/(1+skew)``.
-    The first users are summed one by one, the long tail in bins 1% wide.
-    """
-    head = np.arange(min(users, _EXACT_HEAD) + 1, dtype=float)
-    if users > _EXACT_HEAD:
-        count = math.ceil(math.log(users / _EXACT_HEAD) / math.log(_BIN_RATIO))
-        tail = np.unique(np.floor(_EXACT_HEAD * _BIN_RATIO ** np.arange(1, count + 1)))
-        edges = np.unique(np.concatenate([head, tail[tail < users], [float(users)]]))
-    else:
-        edges = head
-    cdf = (edges / users) ** a
-    mass = np.diff(cdf)
-    width = np.diff(edges)
-    p = np.clip(mass / width, 0.0, 1.0 - 1e-15)
-    distinct = float(np.sum(width * -np.expm1(n * np.log1p(-p))))
-    return distinct, float(np.sum(width * p * p))
-
-
-def _fit_population(counts: Sequence[int]) -> tuple[int, float]:
-    """``(users, skew)`` that give, in expectation, as many distinct users as
-    ``counts`` has and the same sum of squared counts (how concentrated they are)."""
-    n = sum(counts)
-    distinct = len(counts)
-    squares = sum(c * c for c in counts)
-
-    def users_for(skew: float) -> int:
-        # The fewest users whose expected distinct count rounds to the observed
-        # one: when every user is seen, more users would change nothing.
-        a = 1 / (1 + skew)
-
-        def short(x: float) -> float:  # of log(users)
-            return _user_moments(math.floor(math.exp(x)), a, n)[0] - (distinct - 0.5)
-
-        lo, hi = math.log(distinct), math.log(_MAX_USERS)
-        if short(hi) < 0:
-            return _MAX_USERS
-        if short(lo) >= 0:
-            return distinct
-        return max(distinct, round(math.exp(_root(short, lo, hi))))
-
-    def expected_squares(skew: float) -> tuple[float, int]:
-        users = users_for(skew)
-        return n + n * (n - 1) * _user_moments(users, 1 / (1 + skew), n)[1], users
-
-    if distinct >= n:
-        return users_for(0.0), 0.0
-    low_sq, low_users = expected_squares(0.0)
-    if squares <= low_sq:
-        return low_users, 0.0
-    high_sq, high_users = expected_squares(_MAX_SKEW)
-    if squares >= high_sq:
-        return high_users, _MAX_SKEW
-    skew = round(_root(lambda x: expected_squares(x)[0] - squares, 0.0, _MAX_SKEW, 1e-3), 2)
-    return users_for(skew), skew
-
-
-def _fit_clients(per_user: Sequence[tuple[int, int]]) -> int | None:
-    """Clients per user: each session picks one of ``k`` clients of its user
-    uniformly, so ``(sessions, clients)`` per user tells ``k``. None when no
-    user has two sessions."""
-    if not any(s > 1 for s, _ in per_user):
-        return None
-    seen = sum(c for _, c in per_user)
-
-    def expected(k: float) -> float:
-        return sum(k * -math.expm1(s * math.log1p(-1 / k)) if k > 1 else 1.0 for s, _ in per_user)
-
-    if expected(_MAX_CLIENTS) <= seen:
-        return _MAX_CLIENTS
-    if expected(1) >= seen:
-        return 1
-    k = _root(lambda k: expected(k) - seen, 1.0, _MAX_CLIENTS)
-    return min((math.floor(k), math.ceil(k)), key=lambda c: abs(expected(c) - seen))
 
 
 def _fit_task_weights(lists: Mapping[tuple[str, ...], int]) -> dict[str, float]:
@@ -301,6 +197,14 @@ def _fit_time(stats: Stats, values: Values, notes: Notes) -> None:
         values["time.window_end"] = format_duration(end)
         notes["time.window_start"] = "The oldest created_at, as a duration before time.now."
         notes["time.window_end"] = "The newest created_at, as a duration before time.now."
+        shape = arrival_shape(s.created, oldest, newest)
+        for key, value in zip(("time.growth", "time.daily", "time.weekly"), shape, strict=True):
+            values[key] = value
+            notes[key] = (
+                "Fitted to the creation times of the sessions (their mean position in the "
+                "window, hour of day and share on weekends); the steady value unless the "
+                "data departs from it by more than two standard errors."
+            )
 
 
 def _fit_actor(stats: Stats, values: Values, notes: Notes) -> None:
@@ -311,7 +215,7 @@ def _fit_actor(stats: Stats, values: Values, notes: Notes) -> None:
     if s.actors:
         values["actor.kinds"] = _weights(s.actor_kinds, ACTOR_KINDS)
         notes["actor.kinds"] = f"Actors of each kind (of {_fmt_n(s.actors)})."
-        pool = _pool_size(s.actors, len(s.impersonators))
+        pool = pool_size(s.actors, len(s.impersonators))
         values["actor.impersonators"] = max(1, pool)
         notes["actor.impersonators"] = (
             f"Fitted to {_fmt_n(len(s.impersonators))} distinct actor subjects in "
@@ -327,7 +231,7 @@ def _fit_actor(stats: Stats, values: Values, notes: Notes) -> None:
         f"{_fmt_n(eligible)} not pending choose-organization."
     )
     if s.organizations:
-        values["organization.pool"] = max(1, _pool_size(s.organizations, len(s.organization_ids)))
+        values["organization.pool"] = max(1, pool_size(s.organizations, len(s.organization_ids)))
         notes["organization.pool"] = (
             f"Fitted to {_fmt_n(len(s.organization_ids))} distinct organisations in "
             f"{_fmt_n(s.organizations)} sessions."
@@ -345,6 +249,13 @@ def _fit_activity(stats: Stats, values: Values, notes: Notes) -> None:
         values["activity.ipv6_rate"] = _rate(s.ipv6, s.ip_addresses)
         notes["activity.ipv6_rate"] = (
             f"{_fmt_n(s.ipv6)} IPv6 addresses of {_fmt_n(s.ip_addresses)} (no address is kept)."
+        )
+    away = s.realism.away()
+    if away.whole:
+        values["activity.travel_rate"] = round(away.value, 4)
+        notes["activity.travel_rate"] = (
+            f"{_fmt_n(away.part)} of the {_fmt_n(away.whole)} sessions of clients seen more "
+            "than once came from another address than their client's most common one."
         )
 
 
@@ -368,24 +279,78 @@ def _fit_tasks(stats: Stats, values: Values, notes: Notes) -> None:
 
 
 def _fit_users(stats: Stats, values: Values, notes: Notes) -> None:
-    """The population: users, skew and clients per user."""
+    """The population: clients per user, the layout, users and skew (under the
+    ``sessions`` layout here; :func:`_refit_cycles` redoes them for ``cycles``)."""
     s = stats.sample
     per_user = stats.sessions_per_user()
     if not per_user:
         return
-    users, skew = _fit_population(per_user)
+    clients = fit_clients([(c, len(s.user_clients[u])) for u, c in s.user_sessions.items()])
+    if clients is not None:
+        values["population.clients_per_user"] = clients
+        notes["population.clients_per_user"] = (
+            "Fitted to the distinct clients of users with several sessions."
+        )
+    overlaps = s.realism.client_overlaps()
+    if overlaps.whole:
+        values["population.model"] = "sessions" if overlaps.part else "cycles"
+        notes["population.model"] = (
+            f"{_fmt_n(overlaps.part)} of the {_fmt_n(overlaps.whole)} sessions that follow "
+            "another on their (user, client) began before that one had ended."
+        )
+    users, skew = fit_population(per_user)
     values["population.users"] = users
     values["population.skew"] = skew
     notes["population.users"] = (
         f"Fitted with population.skew so that {_fmt_n(sum(per_user))} sessions reach "
         f"{_fmt_n(len(per_user))} distinct users with the same spread."
     )
-    clients = _fit_clients([(c, len(s.user_clients[u])) for u, c in s.user_sessions.items()])
-    if clients is not None:
-        values["population.clients_per_user"] = clients
-        notes["population.clients_per_user"] = (
-            "Fitted to the distinct clients of users with several sessions."
+
+
+def _refit_population(stats: Stats, values: Values, notes: Notes, profile: Profile) -> None:
+    """What needs the loaded profile's window and layout: the users who signed
+    up inside the window, a second user's live sessions and, on sign-in
+    cycles (unless the plan falls back to ``sessions``), users and skew again."""
+    s = stats.sample
+    new = s.realism.new_users(profile.time_window_start)
+    if new.whole:
+        values["population.new_users"] = round(new.value, 3)
+        notes["population.new_users"] = (
+            f"{_fmt_n(new.part)} of {_fmt_n(new.whole)} users signed up (the time in their "
+            "id) inside the window."
         )
+    guests, seen = s.realism.second_users()
+    if guests.whole:
+        # A second user is told apart only where the client's own user shows another session.
+        values["population.multi_session"] = round(
+            min(1.0, guests.value / max(seen.value, 0.05)), 3
+        )
+        notes["population.multi_session"] = (
+            f"{_fmt_n(guests.part)} of {_fmt_n(guests.whole)} live sessions are a user's only "
+            f"session on a client another user also has, over the {seen.value:.0%} of live "
+            "sessions whose user shows another session on their client."
+        )
+    if profile.population_model != "cycles" or not compile_plan(profile).population.cycle:
+        return
+    per_user = stats.sessions_per_user()
+    n = sum(per_user)
+    users, skew = fit_population(per_user, cycles_of(profile))
+    if new.whole:
+        # New users have fewer cycles and the least activity: fewer are seen than there are.
+        share = fit_new_users(profile, new.value, users, skew, n)
+        values["population.new_users"] = share
+        notes["population.new_users"] += (
+            " Fitted so that as many are seen, on sign-in cycles where new users have fewer "
+            "cycles and the least activity."
+        )
+        users, skew = fit_population(per_user, cycles_of(profile, share))
+    values["population.users"] = users
+    values["population.skew"] = skew
+    notes["population.users"] = (
+        f"Fitted with population.skew so that {_fmt_n(n)} sessions reach "
+        f"{_fmt_n(len(per_user))} distinct users with the same spread, on sign-in cycles "
+        "(where the skew changes little of what a sample shows)."
+    )
 
 
 def _comment(text: str) -> list[str]:
@@ -448,7 +413,7 @@ def _repair(values: Values, notes: Notes, exc: ProfileError) -> bool:
 
 def infer_profile(stats: Stats, *, description: str | None = None) -> InferredProfile:
     """Fit a profile to the sessions of ``stats``; its reference time becomes ``time.now``."""
-    require_extra("stats", "scipy.optimize", "profiles infer")
+    require_extra("stats", "scipy", "profiles infer")
     values, notes = _fit(stats, description)
     s = stats.sample
     profile = _load_repaired(values, notes, stats)
@@ -464,6 +429,8 @@ def infer_profile(stats: Stats, *, description: str | None = None) -> InferredPr
         )
     else:
         notes["actor.rate"] = "No session has an actor."
+    profile = _load_repaired(values, notes, stats)
+    _refit_population(stats, values, notes, profile)
     profile = _load_repaired(values, notes, stats)
     return InferredProfile(_render(values, notes, stats.sessions), profile, values, stats.sessions)
 

@@ -16,6 +16,7 @@ a whole, the questions of issue 11's "Measures":
 :func:`new_users`       users who signed up inside the window
 :func:`expired_at_expiry`  expired sessions last updated at ``expire_at``
 :func:`shared_ids`      session ids found in both of two samples
+:func:`client_overlaps`  sessions of one (user, client) that overlap in time
 =====================  ===================================================
 
 >>> s = [{"id": "sess_1", "client_id": "client_a", "status": "expired",
@@ -29,6 +30,7 @@ a whole, the questions of issue 11's "Measures":
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -162,6 +164,10 @@ class Tally:
         self.users: set[str] = set()
         self.expired = 0
         self.expired_at_expiry = 0
+        # (user, client) -> (created_at, end) of each session, end -1 while live.
+        self.spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        # client -> how many of its sessions came from each address.
+        self.addresses: dict[str, Counter[str]] = defaultdict(Counter)
 
     def add(self, s: Session) -> None:
         """Count session ``s`` (a dict in Clerk's wire format; values of the
@@ -175,6 +181,9 @@ class Tally:
         if isinstance(user, str):
             self.users.add(user)
             self.live[user] += status in LIVE_STATUSES
+            client, end = s.get("client_id"), session_end(s)
+            if isinstance(client, str) and isinstance(created, int) and end is not None:
+                self.spans[user, client].append((created, end))
         if status == "expired":
             self.expired += 1
             self.expired_at_expiry += s.get("updated_at") == s.get("expire_at")
@@ -188,6 +197,8 @@ class Tally:
             self.devices[client].add(tuple(_text(v) for v in device))
         if isinstance(ip, str):
             self.places[ip].add((_text(city), country))
+            if isinstance(client, str):
+                self.addresses[client][ip] += 1
         if isinstance(city, str):
             self.cities[city, country] += 1
 
@@ -235,6 +246,54 @@ class Tally:
         inside = sum(ids.id_unix_seconds(u, prefix) * 1000 >= start_ms for u in users)
         return Share(inside, len(users))
 
+    def client_overlaps(self, examples: int = 3) -> Share:
+        """Of the sessions that follow another on their (user, client), those
+        created before the one before them ended (see :func:`session_end`)."""
+        part, whole = 0, 0
+        bad: list[str] = []
+        for (user, client), spans in self.spans.items():
+            spans.sort()
+            for (_, end), (created, _) in itertools.pairwise(spans):
+                whole += 1
+                if end < 0 or created < end:
+                    part += 1
+                    if len(bad) < examples:
+                        bad.append(f"{user} on {client}")
+        return Share(part, whole, tuple(bad))
+
+    def away(self) -> Share:
+        """Sessions signed in from another address than their client's usual
+        one (its most common), among clients seen with two or more."""
+        part = whole = 0
+        for seen in self.addresses.values():
+            k = sum(seen.values())
+            if k > 1:
+                whole += k
+                part += k - max(seen.values())
+        return Share(part, whole)
+
+    def second_users(self) -> tuple[Share, Share]:
+        """Live sessions that look like a second user's on a multi-session
+        client (their only session there, on a client another user also
+        used), and how often a live session's own user shows another session
+        on the client (how often a second user could be told apart)."""
+        users: dict[str, dict[str, int]] = defaultdict(dict)
+        for (user, client), spans in self.spans.items():
+            users[client][user] = len(spans)
+        guests = live = seen = others = 0
+        for (user, client), spans in self.spans.items():
+            for _, end in spans:
+                if end >= 0:
+                    continue
+                live += 1
+                here = users[client]
+                if here[user] == 1 and len(here) > 1:
+                    guests += 1
+                else:
+                    others += 1
+                    seen += here[user] > 1
+        return Share(guests, live), Share(seen, others)
+
     def expired_updated_at_expiry(self) -> Share:
         return Share(self.expired_at_expiry, self.expired)
 
@@ -250,6 +309,20 @@ class Tally:
             "new_users": self.new_users(start_ms).as_dict(),
             "expired_at_expiry": self.expired_updated_at_expiry().as_dict(),
         }
+
+
+def session_end(s: Session) -> int | None:
+    """When session ``s`` stopped being open: -1 while it is live; else its
+    expiry or abandonment for an expired or abandoned one (whichever came
+    first), its last touch (``updated_at``) for one that ended otherwise
+    (signed out, removed, revoked, replaced). None when the fields are missing."""
+    status = s.get("status")
+    if status in LIVE_STATUSES:
+        return -1
+    keys = ("expire_at", "abandon_at") if status in ("expired", "abandoned") else ("updated_at",)
+    values = [s.get(k) for k in keys]
+    ok = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    return min(ok) if ok else None
 
 
 def _text(value: Any) -> str | bool | None:
@@ -322,6 +395,20 @@ def expired_at_expiry(sessions: Iterable[Session]) -> Share:
     """Expired sessions whose ``updated_at`` equals ``expire_at`` (real ones
     were last touched before they expired)."""
     return collect(sessions).expired_updated_at_expiry()
+
+
+def client_overlaps(sessions: Iterable[Session], examples: int = 3) -> Share:
+    """Sessions created on a (user, client) before the one before them there
+    had ended: 0 when each client's sessions follow one another in time.
+
+    >>> a = {"user_id": "u", "client_id": "c", "status": "ended", "created_at": 0,
+    ...      "updated_at": 50}
+    >>> client_overlaps([a, {**a, "created_at": 40}]).part
+    1
+    >>> client_overlaps([a, {**a, "created_at": 50}]).part
+    0
+    """
+    return collect(sessions).client_overlaps(examples)
 
 
 def shared_ids(a: Iterable[Session], b: Iterable[Session], examples: int = 3) -> Share:

@@ -24,9 +24,11 @@ from the arrival process and their status from their short lifetime.
 ``population.clients_per_user`` clients each; a client keeps its device,
 browser and address for life, and an address is one place. A population has
 a fixed number of sessions (:attr:`Population.sessions`); a longer run
-continues with a fresh population. With ``population.model = "sessions"``
-the live sessions sit on distinct clients; with ``"cycles"`` every client's
-sessions follow one another in time (:mod:`sessionfaker.population`).
+continues with a fresh population. With ``population.model = "cycles"``
+(the default) every client's sessions follow one another in time
+(:mod:`sessionfaker.population`); with ``"sessions"`` (and where cycles
+cannot apply, :attr:`Population.fallback`) the live sessions sit on distinct
+clients but past ones of a client may overlap.
 
 >>> from sessionfaker.profile import load_profile
 >>> plan = compile_plan(load_profile("default", now="2026-11-01T00:00:00Z"))
@@ -356,6 +358,7 @@ class Population:
     # population is its clients' sign-in cycles, and the status is the one
     # a session's creation time gives (see sessionfaker.population).
     cycle: int = 0
+    fallback: str = ""  # why cycles were asked for but cannot be used
 
     @property
     def clients(self) -> int:
@@ -472,6 +475,11 @@ class Plan:
                 f"{where}: a density {s.ratio:.1f}x the window's mean there ({fit} would "
                 "follow the arrival rate)"
             )
+        if self.population.fallback:
+            out.append(
+                'population.model: "cycles" falls back to "sessions" (past sessions of a '
+                f"client may overlap in time): {self.population.fallback}"
+            )
         return out
 
 
@@ -513,19 +521,23 @@ def _population(
     cycle = 2 * min(lifetimes(p, actor=False))
     width = min(p.time_window_end, p.time_now) + 1 - p.time_window_start
     cycles = clients * (width // max(cycle, 1) + 2)
-    timeline = (
-        p.population_model == "cycles"
-        and not short
-        and (actors_by_age or p.actor_rate == 0)
-        and p.timeline_boundary_rate == 0
-        and cycle > 0
-        and clients <= _MAX_TIMELINE_CLIENTS
-        and cycles <= _MAX_CYCLES
-    )
-    if timeline:
+    why = [
+        reason
+        for reason, bad in (
+            ("the window cannot give its status weights", bool(short)),
+            ("impersonations cannot take their status from their age", not actors_by_age),
+            ("timeline.boundary_rate", p.timeline_boundary_rate > 0),
+            ("a zero lifetime", cycle <= 0),
+            (f"more than {_MAX_TIMELINE_CLIENTS:,} clients", clients > _MAX_TIMELINE_CLIENTS),
+            (f"more than {_MAX_CYCLES:,} cycles", cycles > _MAX_CYCLES),
+        )
+        if bad and (p.actor_rate > 0 or "imperson" not in reason)
+    ]
+    if p.population_model == "cycles" and not why:
         size = max(1, round(p.population_occupancy * clients * width / cycle))
         return Population(users, per, old, size, 0, (), cycle)
-    return Population(users, per, old, size, live, tuple(counts))
+    fallback = ", ".join(why) if p.population_model == "cycles" else ""
+    return Population(users, per, old, size, live, tuple(counts), fallback=fallback)
 
 
 _CACHE: dict[str, Plan] = {}

@@ -22,6 +22,7 @@ from . import ids
 from .plan import Permutation, Plan, below, hashed, unit
 
 Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
 Chars = npt.NDArray[np.uint8]
 Words = npt.NDArray[np.uint64]
 
@@ -139,7 +140,10 @@ class Populations:
         w = self._cache.get(t)
         if w is None:
             if len(self._cache) >= _CACHED:
-                self._cache.clear()
+                # The oldest goes: a batch that spans populations t and t + 1
+                # follows one that used t and t - 1 (clearing both made t be
+                # computed twice).
+                del self._cache[next(iter(self._cache))]
             s = self.shape
             tt = np.full(1, t, dtype=np.int64)
             users = self._users(tt, np.arange(s.users, dtype=np.int64))
@@ -180,12 +184,14 @@ class Populations:
         a = np.maximum(np.maximum(start, lo), owners.signup[:, None])
         b = np.minimum(start + half, hi)
         b = np.maximum(a, b)
-        mass = (arrival.at(b) - arrival.at(a)).reshape(-1)
+        mass = (arrival.at(b) - arrival.at(a)) / self._signed_up((a + b) // 2)
+        mass = mass.reshape(-1)
         index = np.arange(mass.size, dtype=np.int64)
-        # A cycle is a candidate in proportion to its arrivals, so that the
-        # candidates follow the arrival rate (cycles cut by the window's
-        # edges or a sign-up are candidates less often)...
-        candidate = unit(hashed(key, _CANDIDATE, tt, index)) * mass.max() < mass
+        # A cycle is a candidate in proportion to its arrivals, over the
+        # share of users signed up by then, so that the candidates follow the
+        # arrival rate as users sign up (cycles cut by the window's edges or
+        # a sign-up are candidates less often)...
+        candidate = unit(hashed(key, _CANDIDATE, tt, index)) < mass * _scale(mass, s.sessions)
         # ... and busier users' cycles are taken first.
         user = clients // s.clients_per_user
         power = 1 / (1 + self.plan.profile.population_skew) - 1
@@ -197,6 +203,13 @@ class Populations:
         if take < s.sessions:  # fewer cycles than sessions: reuse them, in order
             chosen = np.resize(chosen, s.sessions)
         return chosen // count, a.reshape(-1)[chosen], b.reshape(-1)[chosen]
+
+    def _signed_up(self, t: Ints) -> Floats:
+        """The share of the population's users signed up by each time ``t``
+        (new users sign up evenly from the window's start to ``signup_hi``)."""
+        s, lo = self.shape, self.plan.profile.time_window_start
+        new = (t - lo + 1) / (self.signup_hi - lo + 1)
+        return (s.old_users + (s.users - s.old_users) * np.clip(new, 0.0, 1.0)) / s.users
 
     def cycles(self, t: Ints, pos: Ints) -> tuple[Ints, Ints, Ints]:
         """(client, earliest, end) of the cycle of each session."""
@@ -293,6 +306,29 @@ class Populations:
             ip_v6_host=1 + below(unit(hashed(key, _V6_HOST, t, client)), 0xFFFF),
             chars=ids.ksuid_chars(seconds, hashed_entropy(key ^ _CLIENT_ID, t, client)),
         )
+
+
+def _scale(mass: Floats, sessions: int) -> float:
+    """How a cycle's arrivals become its chance of being a candidate:
+    ``1 / max(mass)`` (in proportion to the arrivals), unless that leaves too
+    few candidates for the population's sessions (a high occupancy, growth):
+    then the least scale that leaves enough (in expectation, with a margin),
+    so that a cycle is reused, and two sessions overlap on a client, only
+    when the population has fewer cycles than sessions."""
+    top = float(mass.max()) if mass.size else 0.0
+    if top <= 0:
+        return 0.0
+    need = 1.02 * sessions + 4 * sessions**0.5
+    lo = 1 / top
+    if np.minimum(mass * lo, 1.0).sum() >= need:
+        return lo
+    hi = lo
+    while np.minimum(mass * hi, 1.0).sum() < need and hi < lo * 2.0**40:
+        hi *= 2
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if np.minimum(mass * mid, 1.0).sum() < need else (lo, mid)
+    return hi
 
 
 T = TypeVar("T", Users, Clients)

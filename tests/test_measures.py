@@ -149,6 +149,40 @@ def test_shared_ids_between_two_samples() -> None:
     assert (result.part, result.whole, result.examples) == (1, 3, ("sess_2",))
 
 
+def test_client_overlaps_counts_sessions_opened_before_the_previous_one_ended() -> None:
+    h = 3_600_000
+    ended = {"status": "ended", "updated_at": NOW - 10 * DAY}
+    expired = {"status": "expired", "expire_at": NOW - 5 * DAY, "abandon_at": NOW + DAY}
+    sample = [
+        # client_a: ended at -10d; expired (at -5d) from -12d: opened before the end.
+        session(client_id="client_a", created_at=NOW - 11 * DAY, **ended),
+        session(client_id="client_a", created_at=NOW - 12 * DAY, **expired),
+        # client_b: expired at -5d, then a live one from -5d, then another live one.
+        session(client_id="client_b", created_at=NOW - 12 * DAY, **expired),
+        session(client_id="client_b", created_at=NOW - 5 * DAY),
+        session(client_id="client_b", created_at=NOW - h),
+        # Another user on client_b: a pair of its own, alone.
+        session(client_id="client_b", user_id="user_y", created_at=NOW - h),
+    ]
+    result = measures.client_overlaps(sample)
+    assert (result.part, result.whole) == (2, 3)
+    assert result.examples == ("user_x on client_a", "user_x on client_b")
+    assert measures.session_end(session(status="revoked", updated_at=7)) == 7
+    assert measures.session_end(session(status="pending")) == -1
+    assert measures.session_end(session(status="abandoned", expire_at=9, abandon_at=8)) == 8
+    assert measures.session_end({"status": "expired"}) is None
+
+
+@pytest.mark.parametrize("name", ["default", "b2b", "support", "consumer-mobile"])
+def test_by_default_no_two_sessions_of_one_client_overlap(name: str) -> None:
+    p = load_profile(name, now="2026-11-01T00:00:00Z")
+    result = measures.client_overlaps(generate(p, 20_000, seed=5))
+    assert result.part == 0 and result.whole > 500, result
+    # The other layout, for contrast: the measure can fail.
+    sessions = generate(p.with_overrides({"population.model": "sessions"}), 20_000, seed=5)
+    assert measures.client_overlaps(sessions).part > 0
+
+
 def test_report_holds_every_single_sample_measure_as_json() -> None:
     sample = [session(latest_activity=act(ip_address="192.0.2.1", city="Chicago", country="US"))]
     report = measures.report(sample, START, NOW)

@@ -28,12 +28,14 @@ DAY = 86_400_000
 
 
 @cache
-def sample(name: str, n: int = N, model: str = "sessions") -> list[dict[str, Any]]:
+def sample(name: str, n: int = N, model: str | None = None) -> list[dict[str, Any]]:
+    """``n`` sessions of a built-in profile, with its own layout unless ``model`` is given."""
     return list(Generator(modelled(name, model), 3).generate(0, n))
 
 
-def modelled(name: str, model: str) -> Profile:
-    return profile(name).with_overrides({"population.model": model})
+def modelled(name: str, model: str | None) -> Profile:
+    p = profile(name)
+    return p if model is None else p.with_overrides({"population.model": model})
 
 
 MODELS = ["sessions", "cycles"]
@@ -199,9 +201,13 @@ def test_the_early_activity_quirk_only_when_the_profile_asks() -> None:
 
 def test_profiles_check_names_the_density_the_weights_imply() -> None:
     p = profile("default").with_overrides({"status.weights.active": 70})
-    (warning,) = compile_plan(p).warnings()
+    warning, fallback = compile_plan(p).warnings()
     assert warning.startswith("status.weights.active+pending: ")
     assert "a density" in warning and "a window of at most" in warning
+    assert fallback == (
+        'population.model: "cycles" falls back to "sessions" (past sessions of a client may '
+        "overlap in time): the window cannot give its status weights"
+    )
     assert compile_plan(profile("default")).warnings() == []
 
 
@@ -302,6 +308,9 @@ def test_profiles_check_prints_the_warning_on_stderr() -> None:
         "without an actor, but only 3.2% of arrivals over the 31d window are in the last 1d: "
         "a density 9.1x the window's mean there (a window of at most 3d9h would follow the "
         "arrival rate)\n"
+        'profiles/edge-cases.toml: warning: population.model: "cycles" falls back to '
+        '"sessions" (past sessions of a client may overlap in time): the window cannot give '
+        "its status weights, timeline.boundary_rate\n"
     )
 
 
@@ -341,12 +350,16 @@ def _end(s: dict[str, Any], now: int) -> int:
     return int(s["updated_at"])
 
 
+@pytest.mark.parametrize("model", [None, "cycles"])
 @pytest.mark.parametrize("name", REALISTIC)
-def test_on_cycles_the_sessions_of_a_client_follow_one_another(name: str) -> None:
-    p = modelled(name, "cycles")
-    assert compile_plan(p).population.cycle > 0
+def test_the_sessions_of_a_client_follow_one_another(name: str, model: str | None) -> None:
+    """By default (and with ``cycles`` asked for), no two sessions of one
+    (user, client) overlap: the later starts once the earlier has ended."""
+    p = modelled(name, model)
+    assert p.population_model == "cycles"
+    assert compile_plan(p).population.cycle > 0  # not the fallback to "sessions"
     by_pair: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for s in sample(name, N, "cycles"):
+    for s in sample(name, N, model):
         by_pair[s["user_id"], s["client_id"]].append(s)
     repeated = 0
     for sessions_ in by_pair.values():
@@ -379,3 +392,19 @@ def test_population_model_is_one_of_two() -> None:
         "--set: population.model: unknown value 'cycle' (did you mean 'cycles'?) "
         "(one of sessions, cycles)"
     )
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"population.occupancy": 0.9}, {"time.growth": 3, "population.occupancy": 0.7}],
+    ids=["busy", "growing"],
+)
+def test_busy_or_growing_cycles_still_follow_one_another(overrides: dict[str, Any]) -> None:
+    """Where candidates in proportion to the arrivals would be fewer than the
+    population's sessions, more cycles become candidates instead of one
+    being used twice."""
+    from sessionfaker.measures import client_overlaps
+
+    p = profile("default").with_overrides(overrides)
+    result = client_overlaps(Generator(p, 2).generate(0, 20_000))
+    assert result.part == 0 and result.whole > 1000

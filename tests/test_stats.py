@@ -432,6 +432,20 @@ def test_a_file_against_its_own_profile_shows_no_difference() -> None:
     assert all(t.p_value is not None for t in c.tests)
 
 
+def test_the_device_mix_is_compared_per_client() -> None:
+    """A client keeps its device, so its sessions are one draw: counted per
+    session, a client with many sessions would weigh as many independent
+    draws and two samples of one profile would differ more than chance."""
+    sessions = list(generate(profile("default"), 3000, seed="clients"))
+    st = describe(enumerate(sessions, 1))
+    c = compare_with_profile(st, profile("default"), seed=4)
+    test = {t.quantity: t for t in c.tests}["activity.devices"]
+    assert test.note == "counted per client: a client keeps its device for life"
+    clients = {s["client_id"] for s in sessions if s["latest_activity"]}
+    assert sum(st.client_devices().values()) == len(clients) < st.sample.activities
+    assert not test.significant
+
+
 def test_a_file_against_another_profile_flags_what_differs() -> None:
     st = describe(enumerate(generate(profile("b2b"), 2000, seed="b2b"), 1))
     c = compare_with_profile(st, profile("default"))

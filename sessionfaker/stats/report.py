@@ -95,6 +95,10 @@ class Stats:
     def clients_per_user(self) -> list[int]:
         return [len(c) for c in self.sample.user_clients.values()]
 
+    def client_devices(self) -> dict[str, int]:
+        """Clients of each device kind (each counted once, by its first activity)."""
+        return _ordered(Counter(self.sample.client_devices.values()), DEVICE_KINDS)
+
     def categories(self) -> dict[str, tuple[dict[str, int], int]]:
         """Each categorical quantity: its counts and what they are counted among."""
         s = self.sample

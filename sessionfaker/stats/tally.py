@@ -101,6 +101,9 @@ class Sample:
     choosing_organization: int = 0
     activities: int = 0
     devices: Counter[str] = field(default_factory=Counter)
+    # The device kind of each client, from its first activity: a client is one
+    # browser or app install, so its sessions are one draw, not several.
+    client_devices: dict[str, str] = field(default_factory=dict)
     ip_addresses: int = 0
     ipv6: int = 0
     pending_with_tasks: int = 0
@@ -171,7 +174,12 @@ class Sample:
         activity = record.get("latest_activity")
         if isinstance(activity, dict):
             self.activities += 1
-            self.devices[device_kind(activity)] += 1
+            kind = device_kind(activity)
+            self.devices[kind] += 1
+            client = record.get("client_id")
+            # A session without a client id counts as a client of its own.
+            key = client if isinstance(client, str) else f"\0{self.sessions}"
+            self.client_devices.setdefault(key, kind)
             ip = activity.get("ip_address")
             if isinstance(ip, str):
                 self.ip_addresses += 1

@@ -60,14 +60,14 @@ SESSION_FILES: list[tuple[str, Build, int, str, str]] = [
         lambda s: _pretty({"data": _docs(s)}) + b"\n" + _pretty({"data": _docs(s)}),
         2,
         "",
-        f"Error: x.json: line 82: {MORE}\n",
+        f"Error: x.json: line 83: {MORE}\n",
     ),
     (
         "array-then-garbage",
         lambda s: _pretty(_docs(s)) + b"\nx",
         2,
         "",
-        f"Error: x.json: line 80: {MORE}\n",  # the 79 lines of the array, then x
+        f"Error: x.json: line 81: {MORE}\n",  # the 80 lines of the array, then x
     ),
     (
         "envelope-keys-before-data",
