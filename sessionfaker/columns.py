@@ -174,6 +174,8 @@ class Engine:
                 user[live] = np.where(guest, other, user[live])
         owners = self.people.users(t, user)
         late = created < owners.signup
+        if plan.profile.population_multi_session > 0:  # a guest: the client's owner too
+            late |= created < self.people.users(t, client // per).signup
         if late.any():  # before the user signed up: an earlier user's session
             user = np.where(late, user % pop.old_users, user)
             client = np.where(late, user * per + client % per, client)
@@ -257,7 +259,11 @@ class Engine:
         lag = ACTIVITY_ID_LAG_S[0] + below(
             unit(words[:, W_ACTIVITY_LAG]), ACTIVITY_ID_LAG_S[1] - ACTIVITY_ID_LAG_S[0] + 1
         )
-        homes = self.people.clients(t, client, owners)
+        # A client belongs to its owner, not to a guest signed in on it.
+        hosts = owners
+        if p.population_multi_session > 0:
+            hosts = self.people.users(t, client // plan.population.clients_per_user)
+        homes = self.people.clients(t, client, hosts)
         # Away from home: any address, and its place.
         travel = unit(words[:, W_TRAVEL]) < p.activity_travel_rate
         away = below(unit(words[:, W_TRAVEL_TO]), len(plan.places.ipv4))

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
+from sessionfaker import measures
 from sessionfaker.errors import ProfileError
 from sessionfaker.generator import Generator
 from sessionfaker.plan import compile_plan
@@ -262,6 +263,20 @@ def test_multi_session_clients_hold_a_second_users_live_session() -> None:
         len({x["user_id"] for x in alone if x["client_id"] == c}) > 1
         for c in {s["client_id"] for s in alone}
     )
+
+
+@pytest.mark.parametrize("model", ["sessions", "cycles"])
+def test_a_guest_on_a_client_keeps_the_client_older_than_the_session(model: str) -> None:
+    # A client belongs to its owner: a second user signed in on it (nearly
+    # every live session here) must not put the session before the client's
+    # owner signed up (policy.client_time; 5 of these 50,000 broke it).
+    p = profile("default").with_overrides(
+        {"population.multi_session": 0.95, "population.model": model}
+    )
+    sessions = list(Generator(p, 0).generate(0, 50_000))
+    checker = Checker(now=p.now, policy=p.policy)
+    assert [v for s in sessions for v in checker.check(s)] == []
+    assert measures.client_devices(sessions).part == 0
 
 
 CLERK_ORDER = (

@@ -223,11 +223,11 @@ class Profile:
     population_model: str = _key(
         "population.model",
         "text",
-        "sessions",
-        "How sessions are laid out on clients: `sessions` draws each one's status first and "
-        "keeps live sessions on distinct clients; `cycles` cuts each client's time into "
-        "sign-in cycles, so that its sessions follow one another and each status is what the "
-        "creation time gives (docs/realism.md).",
+        "cycles",
+        "How sessions are laid out on clients: `cycles` cuts each client's time into sign-in "
+        "cycles, so that its sessions follow one another and each status is what the creation "
+        "time gives; `sessions` draws each one's status first and keeps live sessions on "
+        "distinct clients, but lets past sessions of one client overlap (docs/realism.md).",
         ("sessions", "cycles"),
     )
     population_multi_session: float = _key(
