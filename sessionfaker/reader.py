@@ -29,7 +29,8 @@ def source_label(source: str | Path) -> str:
 
 
 FORMATS = ("ndjson", "json", "csv", "parquet")
-"""What :func:`read_records` reads: ndjson and json are told apart by content."""
+"""What :func:`read_records` reads (and ``sinks.formats.READABLE``, the same tuple):
+ndjson and json are told apart by content."""
 _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidArgument
+from ..reader import FORMATS as _READ_FORMATS
 from ..reader import read_sessions
 from .base import Progress, Writer
 from .csv import CsvWriter, read_csv_path
@@ -16,10 +17,12 @@ from .ndjson import JsonWriter, NdjsonWriter
 from .parquet import ParquetWriter, read_parquet
 from .sql import SqlWriter
 
+READABLE = _READ_FORMATS
+"""The formats :func:`read_file` reads back: :data:`sessionfaker.reader.FORMATS`."""
+
 FORMATS: dict[str, type[Writer]] = {
     w.name: w for w in (NdjsonWriter, JsonWriter, CsvWriter, SqlWriter, ParquetWriter)
 }
-READABLE = ("ndjson", "json", "csv", "parquet")
 
 
 def read_file(path: str | Path, fmt: str) -> Iterator[dict[str, Any]]:
