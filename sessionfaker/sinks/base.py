@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import IO, Any, ClassVar, TypeVar
@@ -73,3 +76,20 @@ class Writer:
 def no_int64_as_string(name: str, int64_as_string: bool) -> None:
     if int64_as_string:
         raise InvalidArgument(f"int64_as_string applies to the ndjson and json formats, not {name}")
+
+
+@contextlib.contextmanager
+def uninterrupted(*, swallow: bool) -> Iterator[None]:
+    """Hold Ctrl-C off while the block runs (a commit, a clean-up), so it is
+    never cut in half. A Ctrl-C that came meanwhile is then delivered, or
+    dropped with ``swallow`` (the commit it would have interrupted is done)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if swallow and signal.SIGINT in signal.sigpending():
+            signal.sigtimedwait({signal.SIGINT}, 0)
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)

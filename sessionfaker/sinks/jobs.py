@@ -11,12 +11,10 @@ stops them, and says so once.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import multiprocessing
 import os
 import signal
-import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -26,6 +24,7 @@ from typing import IO, Any, TypeVar
 
 from ..generator import Generator
 from ..profile import Profile
+from .base import uninterrupted
 
 _T = TypeVar("_T")
 
@@ -91,31 +90,18 @@ def _ordered(
     """``map(fn, tasks)`` on the pool, in order, with at most ``window``
     tasks in flight (so results waiting to be written stay few)."""
     it: Iterable[Any] = iter(tasks)
-    with _workers_ignore_ctrl_c():  # the first submissions start the workers
+    # The first submissions start the workers: with SIGINT blocked from their
+    # first instruction (a Ctrl-C during their start-up would print a
+    # traceback each). Blocked, not ignored: a Ctrl-C that lands meanwhile
+    # stays pending here and stops the run once they are started. Spawned
+    # workers inherit the mask; _init ignores SIGINT, then unblocks it.
+    with uninterrupted(swallow=False):
         pending: deque[Future[_T]] = deque(pool.submit(fn, t) for t in islice(it, window))
     while pending:
         result = pending.popleft().result()
         for t in islice(it, 1):
             pending.append(pool.submit(fn, t))
         yield result
-
-
-@contextlib.contextmanager
-def _workers_ignore_ctrl_c() -> Iterator[None]:
-    """Start workers with SIGINT blocked from their first instruction (a
-    Ctrl-C during their start-up would print a traceback each). Blocked, not
-    ignored: a Ctrl-C that lands meanwhile stays pending in this process and
-    stops the run as soon as the workers are started, instead of being lost.
-    Spawned workers inherit the mask; :func:`_init` ignores SIGINT, then
-    unblocks it."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 class _Fd:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
-import signal
-import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -22,7 +20,7 @@ import orjson
 
 from ...errors import InvalidArgument, SessionfakerError
 from ...schema import Structure, load_structure
-from ..base import batches
+from ..base import batches, uninterrupted
 from .dialects import check_table_name, column_type
 
 IF_EXISTS = ("fail", "append", "replace", "truncate")
@@ -158,23 +156,6 @@ def fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*old)
-
-
-@contextlib.contextmanager
-def uninterrupted(*, swallow: bool) -> Iterator[None]:
-    """Hold Ctrl-C off while the block runs (a commit, a clean-up), so it is
-    never cut in half. A Ctrl-C that came meanwhile is then delivered, or
-    dropped with ``swallow`` (the commit it would have interrupted is done)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        if swallow and signal.SIGINT in signal.sigpending():
-            signal.sigtimedwait({signal.SIGINT}, 0)
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 class Sink:
