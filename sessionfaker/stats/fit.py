@@ -43,38 +43,19 @@ _BIN_RATIO = 1.01
 
 
 def root(f: Callable[[float], float], lo: float, hi: float, xtol: float = 1e-6) -> float:
-    """Where the increasing ``f`` crosses zero between ``lo`` and ``hi``.
+    """Where the increasing ``f`` crosses zero between ``lo`` and ``hi``
+    (``scipy.optimize.brentq``), or the end nearest it when it does not
+    cross there.
 
-    Regula falsi with the Illinois step (an end that stays put twice has its
-    value halved) and a bisection every fourth step, so that it converges
-    on step functions too; pure Python, to keep ``profiles infer`` from
-    importing ``scipy.optimize`` (most of its start-up).
-
-    >>> round(root(lambda x: x * x - 2, 0, 2), 6)
-    1.414214
+    >>> round(root(lambda x: x * x - 2, 0, 2), 4)
+    1.4142
     """
     flo, fhi = f(lo), f(hi)
     if flo >= 0 or fhi <= 0:
         return lo if flo >= 0 else hi
-    side = 0
-    for step in range(1, 200):
-        if hi - lo <= xtol:
-            break
-        x = (lo + hi) / 2 if step % 4 == 0 else hi - fhi * (hi - lo) / (fhi - flo)
-        if not lo < x < hi:
-            x = (lo + hi) / 2
-        fx = f(x)
-        if fx == 0:
-            return x
-        if fx < 0:
-            lo, flo = x, fx
-            fhi = fhi / 2 if side < 0 else fhi
-            side = -1
-        else:
-            hi, fhi = x, fx
-            flo = flo / 2 if side > 0 else flo
-            side = 1
-    return lo - flo * (hi - lo) / (fhi - flo)
+    from scipy.optimize import brentq  # most of profiles infer's start-up: only when fitting
+
+    return float(brentq(f, lo, hi, xtol=xtol))
 
 
 def pool_size(draws: int, distinct: int) -> int:
