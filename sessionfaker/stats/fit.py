@@ -3,9 +3,8 @@ sessions spread over them, how many clients each has, and pool sizes.
 
 Each fit solves for the parameters whose expected value matches what was
 observed, under the layout the generator uses (``population.model``:
-independent draws for ``sessions``, sign-in cycles for ``cycles``). Pure
-Python and numpy: :func:`root` stands in for ``scipy.optimize``, whose import
-alone took most of the time of ``profiles infer``.
+independent draws for ``sessions``, sign-in cycles for ``cycles``), with
+numpy and ``scipy.optimize.brentq`` (:func:`root`).
 """
 
 from __future__ import annotations
